@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * minalign/minalign.h - the whole public API: include this one header.
+ */
+#ifndef MINALIGN_MINALIGN_H
+#define MINALIGN_MINALIGN_H
+
+#include <minalign/types.h>
+#include <minalign/core.h>
+#include <minalign/mm.h>
+
+#endif /* MINALIGN_MINALIGN_H */

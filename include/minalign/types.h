@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * minalign/types.h - basic types shared by every public header.
+ *
+ * Physical addresses, DMA addresses and CPU pointers are distinct types and are converted
+ * only through named helpers (virt_to_phys, phys_to_virt, dma_map_*).  Both phys_addr_t and
+ * dma_addr_t are 64-bit on every target, 32-bit ones included.
+ */
+#ifndef MINALIGN_TYPES_H
+#define MINALIGN_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define MINALIGN_BEGIN_DECLS extern "C" {
+#define MINALIGN_END_DECLS   }
+#else
+#define MINALIGN_BEGIN_DECLS
+#define MINALIGN_END_DECLS
+#endif
+
+/* Marks the exported API; everything else in the shared library is hidden. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MINALIGN_API __attribute__((visibility("default")))
+#else
+#define MINALIGN_API
+#endif
+
+/*
+ * Sparse address space for DMA-safe memory (see docs/sparse.md).  Code that opts in with
+ * MINALIGN_SPARSE_DMA gets __dma on the pointers that DMA-safe allocators return and that the
+ * map functions accept; outside sparse the annotation vanishes.
+ */
+#if defined(__CHECKER__) && defined(MINALIGN_SPARSE_DMA)
+#define __dma	    __attribute__((noderef, address_space(__dma)))
+#define __force_dma __attribute__((force))
+#else
+#define __dma
+#define __force_dma
+#endif
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+typedef unsigned int gfp_t;
+typedef uint64_t phys_addr_t;
+typedef uint64_t dma_addr_t;
+
+/* Direction of a streaming DMA transfer (Linux's values). */
+enum dma_data_direction {
+	DMA_BIDIRECTIONAL = 0,
+	DMA_TO_DEVICE = 1,
+	DMA_FROM_DEVICE = 2,
+	DMA_NONE = 3,
+};
+
+#endif /* MINALIGN_TYPES_H */
