@@ -31,11 +31,11 @@ enum ma_page_state {
 
 /* Who owns an allocated block (head page); set by the owner after allocation. */
 enum ma_page_owner {
-	MA_OWNER_NONE = 0,    /* plain alloc_pages() user */
-	MA_OWNER_SLAB,	      /* a slab of a kmem_cache; priv is the slab descriptor */
+	MA_OWNER_NONE = 0, /* plain alloc_pages() user */
+	MA_OWNER_SLAB,	   /* a slab of a kmem_cache; priv is the slab descriptor */
 	MA_OWNER_KMALLOC_LARGE,
-	MA_OWNER_SWIOTLB,     /* a bounce pool; priv is the pool */
-	MA_OWNER_COHERENT,    /* dma_alloc_coherent memory */
+	MA_OWNER_SWIOTLB,  /* a bounce pool; priv is the pool */
+	MA_OWNER_COHERENT, /* dma_alloc_coherent memory */
 };
 
 #define MA_PAGE_UNCACHED 0x1u /* mapped uncached: CPU and devices both use the CPU view */
@@ -51,12 +51,12 @@ struct page {
 };
 
 struct ma_mem {
-	phys_addr_t base;      /* ram_base */
-	phys_addr_t end;       /* ram_base + ram_size */
+	phys_addr_t base; /* ram_base */
+	phys_addr_t end;  /* ram_base + ram_size */
 	size_t size;
-	unsigned char *cpu;    /* CPU view of RAM */
-	unsigned char *dram;   /* DRAM view (sim model), else NULL */
-	struct page *pages;    /* one per page of RAM */
+	unsigned char *cpu;  /* CPU view of RAM */
+	unsigned char *dram; /* DRAM view (sim model), else NULL */
+	struct page *pages;  /* one per page of RAM */
 	uint32_t nr_pages;
 	void *cpu_map, *dram_map; /* host mappings (for unmapping) */
 	size_t cpu_map_len, dram_map_len, pages_len;
