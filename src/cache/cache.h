@@ -20,40 +20,97 @@
 
 #include "mm/mm.h"
 
+/**
+ * ma_cache_init() - start the configured cache model.
+ *
+ * Called by minalign_init() after ma_mm_init().  Validates ma_cfg.cache_model, sets up the
+ * conflict-tracking table (SIM) and the line size (NATIVE reads the hardware's).
+ *
+ * Return: 0, -EINVAL for an unknown model or a SIM model without a DRAM view, -ENOMEM.
+ */
 int ma_cache_init(void);
+
+/**
+ * ma_cache_exit() - stop the cache model and free every tracking record.
+ *
+ * Called by minalign_exit() before ma_mm_exit(); no other thread may be mapping.
+ */
 void ma_cache_exit(void);
 
-/* Raw line operations (no conflict tracking). */
-void ma_cache_clean(phys_addr_t phys, size_t size);
-void ma_cache_inval(phys_addr_t phys, size_t size);
-void ma_cache_flush(phys_addr_t phys, size_t size); /* clean + invalidate */
-
 /*
- * Ownership transfers for streaming DMA (arm64 semantics):
- *  for_device: TO_DEVICE/BIDIRECTIONAL clean; FROM_DEVICE clean+invalidate the partial end
- *              lines and invalidate the rest.  Inbound directions (FROM_DEVICE, BIDIRECTIONAL)
- *              start tracking the partial end lines of [phys, phys+size) (sim only).
- *  for_cpu:    FROM_DEVICE/BIDIRECTIONAL invalidate; in the sim, each tracked partial end line
- *              whose CPU bytes outside the range changed is a conflict: with LOSE_DEVICE_WRITES
- *              the dirty line is written back first.  Tracking of the range ends.
- * Return (for_cpu): the number of conflicts found (also added to sim_conflicts).
+ * Raw line operations (no tracking of their own).  Every line [@phys, @phys+@size) touches is
+ * maintained whole; @size 0 does nothing.  In the sim, partial edge lines that an inbound
+ * mapping tracks keep that mapping's conflict bookkeeping right (see docs/cache.md).
+ */
+/** ma_cache_clean() - write back: CPU view -> DRAM view of every line touched. */
+void ma_cache_clean(phys_addr_t phys, size_t size);
+/** ma_cache_inval() - discard: DRAM view -> CPU view of every line touched. */
+void ma_cache_inval(phys_addr_t phys, size_t size);
+/** ma_cache_flush() - clean, then invalidate, every line touched. */
+void ma_cache_flush(phys_addr_t phys, size_t size);
+
+/**
+ * ma_cache_sync_for_device() - hand [@phys, @phys+@size) to the device (arm64 semantics).
+ * @dir: TO_DEVICE and BIDIRECTIONAL clean; FROM_DEVICE cleans+invalidates the partial end lines
+ *       and invalidates the rest; DMA_NONE does nothing.
+ *
+ * In the sim, inbound directions (FROM_DEVICE, BIDIRECTIONAL) start tracking the partial end
+ * lines of the range (a line-aligned range has none and is not tracked).  Calling it again for
+ * the same (@phys, @size) while tracked (a sync cycle) keeps one record and makes a new clean
+ * point; tracking is keyed by (@phys, @size), so two live mappings of exactly the same range
+ * share one record.
  */
 void ma_cache_sync_for_device(phys_addr_t phys, size_t size, enum dma_data_direction dir);
+
+/**
+ * ma_cache_sync_for_cpu() - hand [@phys, @phys+@size) back to the CPU.
+ * @dir: FROM_DEVICE and BIDIRECTIONAL invalidate; TO_DEVICE and DMA_NONE do nothing.
+ *
+ * In the sim, each tracked partial end line of the range is checked: if the CPU view of its bytes
+ * outside the range changed while the device owned the line, it is a conflict.  With
+ * LOSE_DEVICE_WRITES the dirty line is written back before the invalidate (the device's data in
+ * that line is lost); with LOSE_CPU_WRITES the invalidate wins (the neighbour's CPU writes are
+ * lost).  Tracking of the range ends.
+ *
+ * Return: the number of conflicting lines found (0..2; also added to sim_conflicts); 0 for the
+ * other models.
+ */
 unsigned int ma_cache_sync_for_cpu(phys_addr_t phys, size_t size, enum dma_data_direction dir);
-/* Stop tracking a range without maintenance (unmap with DMA_ATTR_SKIP_CPU_SYNC, TO_DEVICE). */
+
+/**
+ * ma_cache_forget() - stop tracking (@phys, @size) without maintenance.
+ *
+ * For unmaps with DMA_ATTR_SKIP_CPU_SYNC and any other end of device ownership that does no
+ * sync_for_cpu.  Untracked ranges are ignored.
+ */
 void ma_cache_forget(phys_addr_t phys, size_t size);
-/* Number of ranges tracked now (tests: nothing left behind). */
+
+/** ma_cache_tracked() - number of ranges tracked now (tests: nothing left behind). */
 size_t ma_cache_tracked(void);
 
-/*
- * The device side: copy to or from memory as a device sees it.  @coherent devices, uncached
- * pages and the NATIVE/COHERENT models use the CPU view; otherwise the DRAM view.  The caller
- * has checked that [phys, phys+len) is in RAM.
+/**
+ * ma_dev_write() - a device's DMA write of @len bytes from @src at @phys.
+ * @coherent: the device snoops the CPU cache.
+ *
+ * Coherent devices, uncached pages and the NATIVE/COHERENT models write the CPU view; otherwise
+ * the DRAM view.  Decided page by page.  The caller has checked that [@phys, @phys+@len) is RAM.
  */
 void ma_dev_write(phys_addr_t phys, const void *src, size_t len, bool coherent);
+
+/** ma_dev_read() - a device's DMA read of @len bytes at @phys into @dst; views as ma_dev_write. */
 void ma_dev_read(phys_addr_t phys, void *dst, size_t len, bool coherent);
 
-/* Line size used for maintenance (the configured cache_line, or the hardware's if smaller). */
+/**
+ * ma_cache_line() - the line size maintenance works on.
+ *
+ * The configured cache_line; with the NATIVE model the hardware's line if that is smaller.
+ */
 unsigned int ma_cache_line(void);
+
+/*
+ * Test hook: lines the NATIVE model stepped over on the calling thread (every host counts, even
+ * where no instruction is issued), so tests can prove unaligned ranges are fully covered.
+ */
+extern _Thread_local uint64_t ma_cache_native_lines_touched;
 
 #endif /* MINALIGN_CACHE_CACHE_H */
