@@ -10,7 +10,11 @@ test_pkgs="$build_pkgs valgrind clang libclang-rt-14-dev python3 chromium sparse
 bench_pkgs="$build_pkgs libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
 sparse_pkgs="$build_pkgs sparse"
-cross_pkgs="gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static"
+# cross: compilers and C libraries per target, qemu-user, and what scripts/cross-deps.sh needs to
+# build the targets' liburcu and cmocka from Debian's source packages (apt-get source).
+cross_pkgs="cmake make pkg-config dpkg-dev bzip2 xz-utils qemu-user-static
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 
 what=${1:-build}
 case "$what" in

@@ -46,7 +46,8 @@ const char *minalign_policy_name(enum minalign_policy policy)
 
 #define MA_RAM_MIN     ((size_t)4 << 20)   /* one largest buddy block */
 #define MA_RAM_MAX     ((uint64_t)1 << 40) /* page indexes stay 32-bit */
-#define MA_PHYS_LIMIT  ((uint64_t)1 << 52) /* arm64/riscv physical address space */
+/* arm64/riscv physical address space; 2^44 where a pfn (unsigned long) is 32-bit */
+#define MA_PHYS_LIMIT  ((uint64_t)1 << (sizeof(unsigned long) == 4 ? 44 : 52))
 #define MA_DEBUG_KNOWN (MINALIGN_DEBUG_DMA | MINALIGN_DEBUG_SLAB)
 
 static int ma_bad(const char *field, uint64_t val, const char *why)
@@ -78,7 +79,7 @@ int ma_config_validate(const struct minalign_config *cfg)
 		return ma_bad("ram_size", cfg->ram_size, "is larger than this host supports");
 	if (cfg->ram_base >= MA_PHYS_LIMIT || MA_PHYS_LIMIT - cfg->ram_base < cfg->ram_size)
 		return ma_bad("ram_base", cfg->ram_base,
-			      "puts RAM beyond the 52-bit physical space");
+			      "puts RAM beyond the physical address space");
 	if ((unsigned int)cfg->policy >= MINALIGN_NR_POLICIES)
 		return ma_bad("policy", (uint64_t)cfg->policy, "is not a minalign_policy");
 	if ((unsigned int)cfg->cache_model > MINALIGN_CACHE_COHERENT)
