@@ -301,11 +301,11 @@ static void print_name(FILE *f, const char *s)
 		fputc(isprint((unsigned char)*s) ? *s : '?', f);
 }
 
-void cli_bad_print(FILE *f, const struct cli_badlist *b, const char *what)
+void cli_bad_print(FILE *f, const struct cli_badlist *b, const char *what, const char *whats)
 {
 	if (!b->count)
 		return;
-	fprintf(f, "malformed: %lu %s%s:", b->count, what, b->count == 1 ? "" : "s");
+	fprintf(f, "malformed: %lu %s:", b->count, b->count == 1 ? what : whats);
 	for (unsigned int i = 0; i < b->kept; i++) {
 		const struct cli_bad *it = &b->items[i];
 

@@ -107,8 +107,8 @@ struct cli_badlist {
 };
 
 void cli_bad_add(struct cli_badlist *b, unsigned long line, const char *name, const char *reason);
-/* "malformed: N lines: 5 (reason), 9 (reason) ... and M more" or nothing when N is 0. */
-void cli_bad_print(FILE *f, const struct cli_badlist *b, const char *what);
+/* "malformed: N <whats>: line 5 (reason), 9 (reason) ... and M more" or nothing when N is 0. */
+void cli_bad_print(FILE *f, const struct cli_badlist *b, const char *what, const char *whats);
 struct json;
 /* {"count": N, "records": [{"line": 5, "reason": "..."}, ...]} */
 void cli_bad_json(struct json *j, const struct cli_badlist *b);

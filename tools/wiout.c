@@ -68,11 +68,13 @@ void wi_print_input(FILE *f, const struct slab_table *t, const struct wi_result 
 	fprintf(f, "input:   %zu caches, %u kmalloc-family rows in %u cache types: %" PRIu64
 		   " objects in %s of slabs\n",
 		t->nrows, r->rows, r->types, r->in_objs, cli_human(h1, sizeof(h1), r->in_bytes));
-	if (t->bad.count)
-		cli_bad_print(f, &t->bad, t->format == SLAB_FMT_SYSFS ? "entry" : "line");
+	if (t->format == SLAB_FMT_SYSFS)
+		cli_bad_print(f, &t->bad, "entry", "entries");
+	else
+		cli_bad_print(f, &t->bad, "line", "lines");
 	if (r->ignored.count) {
 		fputs("ignored ", f);
-		cli_bad_print(f, &r->ignored, "row");
+		cli_bad_print(f, &r->ignored, "row", "rows");
 	}
 	fprintf(f, "machine: RAM %s (%s), %u CPUs for SLUB's slab order (%s)\n",
 		cli_human(h2, sizeof(h2), r->params.ram_bytes),
