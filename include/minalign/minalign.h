@@ -8,5 +8,10 @@
 #include <minalign/types.h>
 #include <minalign/core.h>
 #include <minalign/mm.h>
+#include <minalign/device.h>
+#include <minalign/dma-mapping.h>
+#include <minalign/scatterlist.h>
+#include <minalign/dmapool.h>
+#include <minalign/swiotlb.h>
 
 #endif /* MINALIGN_MINALIGN_H */

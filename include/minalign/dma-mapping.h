@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * minalign/dma-mapping.h - the DMA API: masks, streaming mappings, coherent memory.
+ *
+ * Linux's names, signatures and semantics.  A dma_addr_t is the physical address the device
+ * puts on the bus.  Streaming mappings hand a buffer to the device and back: the map call
+ * cleans/invalidates the CPU cache as the direction needs (or bounces the buffer through the
+ * SWIOTLB pool when it shares cache lines with other data, lies beyond the device's mask, or
+ * the device is force_bounce); the unmap call gives the buffer back to the CPU.
+ */
+#ifndef MINALIGN_DMA_MAPPING_H
+#define MINALIGN_DMA_MAPPING_H
+
+#include <minalign/types.h>
+#include <minalign/mm.h>
+#include <minalign/device.h>
+
+MINALIGN_BEGIN_DECLS
+
+#define DMA_BIT_MASK(n)	  (((n) >= 64) ? ~0ULL : ((1ULL << (n)) - 1))
+#define DMA_MAPPING_ERROR (~(dma_addr_t)0)
+
+/* Attributes (Linux's values). */
+#define DMA_ATTR_SKIP_CPU_SYNC (1UL << 5) /* no cache maintenance and no bounce copies */
+
+/**
+ * dma_set_mask() - set the streaming DMA mask.
+ * @dev: the device.
+ * @mask: DMA_BIT_MASK(n).
+ *
+ * Return: 0; -EIO when the mask cannot reach the bounce pool (or, without a pool, any RAM), in
+ * which case the mask is unchanged (Linux's dma_supported()); -EINVAL for a NULL @dev.
+ * Not thread-safe against mappings on @dev (set masks before using the device).
+ */
+MINALIGN_API int dma_set_mask(struct device *dev, u64 mask);
+
+/** dma_set_coherent_mask() - the same for dma_alloc_coherent() memory. */
+MINALIGN_API int dma_set_coherent_mask(struct device *dev, u64 mask);
+
+/** dma_set_mask_and_coherent() - both; on -EIO neither mask changes. */
+MINALIGN_API int dma_set_mask_and_coherent(struct device *dev, u64 mask);
+
+/** dma_get_mask() - the streaming DMA mask (DMA_BIT_MASK(32) for NULL, as Linux). */
+MINALIGN_API u64 dma_get_mask(struct device *dev);
+
+/**
+ * dma_set_min_align_mask() - keep the low bits of original addresses in bounce addresses.
+ * @dev: the device.
+ * @min_align_mask: e.g. 4095 for NVMe; rounded up to the next 2^k-1 mask.
+ */
+MINALIGN_API void dma_set_min_align_mask(struct device *dev, unsigned int min_align_mask);
+
+/** dma_get_min_align_mask() - the device's min_align_mask (0 for NULL). */
+MINALIGN_API unsigned int dma_get_min_align_mask(struct device *dev);
+
+/**
+ * dma_map_single_attrs() - map a CPU buffer for streaming DMA.
+ * @dev: the device.
+ * @ptr: buffer in RAM.
+ * @size: bytes (> 0).
+ * @dir: DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL.
+ * @attrs: 0 or DMA_ATTR_SKIP_CPU_SYNC.
+ *
+ * Return: the bus address, or DMA_MAPPING_ERROR with one report when an argument is wrong (NULL
+ * device, buffer not in RAM, size 0, bad direction), the buffer must be bounced and no bounce
+ * pool can take it (none configured, full, beyond the device's reach, or larger than
+ * swiotlb_max_mapping_size()), or the buffer is beyond the device's mask and cannot be bounced.
+ * No lock is taken and nothing is allocated unless the buffer is bounced (then one per-CPU area
+ * lock).  Thread-safe.
+ */
+MINALIGN_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+					     enum dma_data_direction dir, unsigned long attrs);
+
+/**
+ * dma_unmap_single_attrs() - give a mapped buffer back to the CPU.
+ * @dev, @size, @dir, @attrs: as mapped.
+ * @addr: the address dma_map_single_attrs() returned.
+ *
+ * Invalidates inbound mappings (or copies a bounce buffer back).  A cache-line conflict the
+ * simulator detected (the CPU wrote bytes sharing a line with the buffer while the device owned
+ * it) is reported once per unmap.  Unmapping DMA_MAPPING_ERROR or an address that is no live
+ * bounce mapping is reported.  Thread-safe.
+ */
+MINALIGN_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
+					 enum dma_data_direction dir, unsigned long attrs);
+
+/** dma_map_single() - dma_map_single_attrs() with no attributes. */
+MINALIGN_API dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
+				       enum dma_data_direction dir);
+/** dma_unmap_single() - dma_unmap_single_attrs() with no attributes. */
+MINALIGN_API void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
+				   enum dma_data_direction dir);
+
+/**
+ * dma_map_page_attrs() - map @size bytes at @offset into @page; see dma_map_single_attrs().
+ * An invalid @page is reported and gives DMA_MAPPING_ERROR.
+ */
+MINALIGN_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
+					   size_t size, enum dma_data_direction dir,
+					   unsigned long attrs);
+MINALIGN_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				       enum dma_data_direction dir, unsigned long attrs);
+/** dma_map_page() - dma_map_page_attrs() with no attributes. */
+MINALIGN_API dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset,
+				     size_t size, enum dma_data_direction dir);
+/** dma_unmap_page() - dma_unmap_page_attrs() with no attributes. */
+MINALIGN_API void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+				 enum dma_data_direction dir);
+
+/** dma_mapping_error() - -ENOMEM when @dma_addr is DMA_MAPPING_ERROR, else 0. */
+MINALIGN_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr);
+
+/**
+ * dma_sync_single_for_cpu() - give a live mapping to the CPU without unmapping it.
+ * @dev, @dir: as mapped.
+ * @addr: an address inside the mapping (normally the one the map call returned).
+ * @size: bytes from @addr.
+ *
+ * Invalidates (or copies the bounce buffer back) for DMA_FROM_DEVICE and DMA_BIDIRECTIONAL;
+ * reports a detected conflict like unmap does.  Thread-safe.
+ */
+MINALIGN_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+					  enum dma_data_direction dir);
+/**
+ * dma_sync_single_for_device() - give a live mapping back to the device.
+ *
+ * Cleans the CPU cache as the direction needs (or copies the buffer into its bounce buffer for
+ * DMA_TO_DEVICE and DMA_BIDIRECTIONAL).  Thread-safe.
+ */
+MINALIGN_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+					     enum dma_data_direction dir);
+
+/**
+ * dma_alloc_coherent() - allocate memory that CPU and device see alike, without maintenance.
+ * @dev: the device.
+ * @size: bytes (> 0); whole pages are allocated.
+ * @dma_handle: receives the bus address.
+ * @gfp: GFP flags (__GFP_ZERO is implied: the memory is always zeroed).
+ *
+ * The pages lie within the device's coherent mask and are mapped uncached.
+ *
+ * Return: the CPU address, or NULL when out of memory below the mask (no report), or for a NULL
+ * @dev/@dma_handle or a zero @size (reported).  Thread-safe.
+ */
+MINALIGN_API void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				      gfp_t gfp);
+
+/**
+ * dma_free_coherent() - free dma_alloc_coherent() memory.
+ * @dev: the device.
+ * @size: the size it was allocated with.
+ * @cpu_addr: its CPU address; NULL is ignored.
+ * @dma_handle: its bus address.
+ *
+ * A pointer that is not coherent memory, a wrong size or a wrong handle is reported and nothing
+ * is freed.  Thread-safe.
+ */
+MINALIGN_API void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
+				    dma_addr_t dma_handle);
+
+MINALIGN_END_DECLS
+
+#endif /* MINALIGN_DMA_MAPPING_H */

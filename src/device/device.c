@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device/device.c - struct device: creation, release actions, teardown.
+ *
+ * Owns the device objects (library metadata, never simulated RAM), the attach hooks that higher
+ * modules register, and each device's list of release actions.
+ *
+ * Invariants: a device returned by minalign_device_create() has run every registered attach
+ * hook successfully; its actions list holds exactly the actions not yet run, newest first; the
+ * masks start as DMA_BIT_MASK(dma_bits).
+ *
+ * Locking: dev->lock (a mutex) protects dev->actions; it is a leaf lock, and actions run with
+ * it released (an action may touch the device).  The hook table is written only by the init
+ * and exit paths, which the API forbids to race with device creation.
+ *
+ * Paths: creation and destruction are slow paths (metadata allocation, a mutex); nothing here
+ * is on a mapping path.
+ */
+#include "device/device.h"
+
+static ma_device_hook_fn ma_dev_hooks[MA_DEVICE_MAX_HOOKS];
+
+int ma_device_add_hook(ma_device_hook_fn fn)
+{
+	for (unsigned int i = 0; i < MA_DEVICE_MAX_HOOKS; i++) {
+		if (!ma_dev_hooks[i]) {
+			ma_dev_hooks[i] = fn;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void ma_device_remove_hook(ma_device_hook_fn fn)
+{
+	for (unsigned int i = 0; i < MA_DEVICE_MAX_HOOKS; i++)
+		if (ma_dev_hooks[i] == fn)
+			ma_dev_hooks[i] = NULL;
+}
+
+int ma_device_add_action(struct device *dev, void (*fn)(struct device *, void *), void *data)
+{
+	struct ma_dev_action *a = ma_meta_alloc(sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a->fn = fn;
+	a->data = data;
+	ma_mutex_lock(&dev->lock);
+	a->next = dev->actions;
+	dev->actions = a;
+	ma_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void *), void *data)
+{
+	struct ma_dev_action **pp, *a = NULL;
+
+	ma_mutex_lock(&dev->lock);
+	for (pp = &dev->actions; *pp; pp = &(*pp)->next) {
+		if ((*pp)->fn == fn && (*pp)->data == data) {
+			a = *pp;
+			*pp = a->next;
+			break;
+		}
+	}
+	ma_mutex_unlock(&dev->lock);
+	if (!a)
+		return -ENOENT;
+	ma_meta_free(a);
+	return 0;
+}
+
+/* Detach the whole list under the lock, then run it newest first with the lock released. */
+static void ma_device_run_actions(struct device *dev)
+{
+	struct ma_dev_action *a, *next;
+
+	ma_mutex_lock(&dev->lock);
+	a = dev->actions;
+	dev->actions = NULL;
+	ma_mutex_unlock(&dev->lock);
+	for (; a; a = next) {
+		next = a->next;
+		a->fn(dev, a->data);
+		ma_meta_free(a);
+	}
+}
+
+static void ma_device_free(struct device *dev)
+{
+	ma_device_run_actions(dev);
+	ma_mutex_destroy(&dev->lock);
+	ma_meta_free((void *)dev->name);
+	ma_meta_free(dev);
+}
+
+static int ma_device_attach(struct device *dev)
+{
+	for (unsigned int i = 0; i < MA_DEVICE_MAX_HOOKS; i++) {
+		int err = ma_dev_hooks[i] ? ma_dev_hooks[i](dev) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct device *minalign_device_create(const struct minalign_device_info *info)
+{
+	static const struct minalign_device_info def = {.name = "device"};
+	struct device *dev;
+	unsigned int bits;
+
+	if (!info)
+		info = &def;
+	bits = info->dma_bits ? info->dma_bits : 64;
+	if (!ma_is_up()) {
+		ma_report("device", info->name, 0, 0, "minalign_device_create: not initialised");
+		return NULL;
+	}
+	if (bits > 64) {
+		ma_report("device", info->name, 0, 0, "minalign_device_create: dma_bits %u > 64",
+			  bits);
+		return NULL;
+	}
+	dev = ma_meta_alloc(sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->name = ma_meta_strdup(info->name ? info->name : "device");
+	if (!dev->name)
+		goto err_dev;
+	ma_mutex_init(&dev->lock);
+	dev->coherent = info->coherent;
+	dev->force_bounce = info->force_bounce;
+	dev->dma_bits = bits;
+	dev->dma_limit = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+	dev->dma_mask = dev->dma_limit;
+	dev->coherent_dma_mask = dev->dma_limit;
+	if (ma_device_attach(dev))
+		goto err_attach;
+	return dev;
+
+err_attach:
+	ma_device_free(dev);
+	return NULL;
+err_dev:
+	ma_meta_free(dev);
+	return NULL;
+}
+
+void minalign_device_destroy(struct device *dev)
+{
+	if (!dev)
+		return;
+	ma_device_free(dev);
+}
+
+const char *dev_name(const struct device *dev)
+{
+	return dev ? dev->name : "(null)";
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma/coherent.c - dma_alloc_coherent() and dma_free_coherent().
+ *
+ * Owns coherent blocks: buddy blocks below the device's coherent mask (and within the reach
+ * of its engine), zeroed, flagged MA_PAGE_UNCACHED so that the cache simulator never maintains
+ * them and devices use the CPU view, with head page owner MA_OWNER_COHERENT and priv = the
+ * device.  Freeing validates the pointer, the size (its order) and the handle, and reports a
+ * mismatch instead of freeing.  The block is made cacheable again and cleaned (so the DRAM view
+ * matches) before it goes back to the buddy allocator.
+ *
+ * Locking: none here; the buddy allocator locks itself.  A block's page fields are written
+ * only by the thread that allocates or frees it.
+ */
+#include "dma/internal.h"
+
+static phys_addr_t ma_coherent_limit(const struct device *dev)
+{
+	u64 m = MA_MIN(dev->coherent_dma_mask, dev->dma_limit);
+
+	return m == UINT64_MAX ? UINT64_MAX : (phys_addr_t)m + 1;
+}
+
+void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
+{
+	unsigned int order;
+	struct page *pg;
+	void *cpu;
+
+	if (!dev || !dma_handle || !size) {
+		ma_report("dma", ma_dev_name(dev), 0, size, "dma_alloc_coherent: %s",
+			  !dev		? "NULL device"
+			  : !dma_handle ? "NULL dma_handle"
+					: "zero size");
+		return NULL;
+	}
+	order = get_order(size);
+	if (order > MAX_PAGE_ORDER)
+		return NULL;
+	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, order, ma_coherent_limit(dev));
+	if (!pg)
+		return NULL;
+	cpu = ma_page_to_virt(pg);
+	memset(cpu, 0, PAGE_SIZE << order);
+	ma_pages_set_uncached(pg, order, true);
+	pg->owner = MA_OWNER_COHERENT;
+	pg->priv = dev;
+	*dma_handle = ma_phys_to_dma(dev, ma_page_to_phys(pg));
+	ma_stat_add(MA_STAT_coherent_bytes, (int64_t)(PAGE_SIZE << order));
+	return cpu;
+}
+
+/* Why (@cpu, @size, @handle) is not a live coherent block, or NULL when it is. */
+static const char *ma_coherent_misuse(struct device *dev, size_t size, void *cpu, dma_addr_t handle,
+				      struct page **head)
+{
+	struct page *pg;
+
+	if (!ma_virt_in_ram(cpu, 1) || ((uintptr_t)cpu & (PAGE_SIZE - 1)))
+		return "not a coherent allocation";
+	pg = ma_virt_to_page(cpu);
+	if (pg->state != MA_PAGE_HEAD || pg->owner != MA_OWNER_COHERENT)
+		return "not a coherent allocation (or already freed)";
+	if (pg->order != get_order(size))
+		return "size differs from the allocation's";
+	if (handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
+		return "dma_handle differs from the allocation's";
+	*head = pg;
+	return NULL;
+}
+
+void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle)
+{
+	struct page *pg = NULL;
+	const char *why;
+	size_t bytes;
+
+	if (!cpu_addr)
+		return;
+	why = ma_coherent_misuse(dev, size, cpu_addr, dma_handle, &pg);
+	if (why) {
+		ma_report("dma", ma_dev_name(dev), (uint64_t)dma_handle, size,
+			  "dma_free_coherent(%p, %zu bytes, %#llx): %s", cpu_addr, size,
+			  (unsigned long long)dma_handle, why);
+		return;
+	}
+	bytes = PAGE_SIZE << pg->order;
+	pg->owner = MA_OWNER_NONE;
+	pg->priv = NULL;
+	ma_pages_set_uncached(pg, pg->order, false);
+	ma_cache_clean(ma_page_to_phys(pg), bytes);
+	ma_stat_add(MA_STAT_coherent_bytes, -(int64_t)bytes);
+	__free_pages(pg, pg->order);
+}

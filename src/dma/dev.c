@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma/dev.c - the DMA layer's side of devices: per-device state, masks, init and exit.
+ *
+ * Owns struct ma_dma_dev (dev->dma).  ma_dma_init() registers an attach hook with device/, so
+ * every device created afterwards gets its state before minalign_device_create() returns; the
+ * hook registers the state's teardown as the device's first release action, so it runs last
+ * at minalign_device_destroy(), after devres entries added later.
+ *
+ * Masks follow Linux's dma_supported(): a mask is accepted when it covers all RAM, or (with a
+ * bounce pool) a whole pool, or (without) at least one page of RAM; otherwise -EIO and the
+ * mask is unchanged.  The engine's own reach (dma_bits) is not changed by a mask: a mask wider
+ * than the hardware lets mappings hand the device addresses its engine refuses (devside.c).
+ *
+ * Locking: the mask setters write plain fields; the API requires them to be called before the
+ * device is used for mappings (as in Linux, where drivers set masks at probe).
+ */
+#include "dma/internal.h"
+
+static void ma_dma_dev_release(struct device *dev, void *data)
+{
+	dev->dma = NULL;
+	ma_meta_free(data);
+}
+
+static int ma_dma_attach(struct device *dev)
+{
+	struct ma_dma_dev *d = ma_meta_alloc(sizeof(*d));
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	d->dev = dev;
+	err = ma_device_add_action(dev, ma_dma_dev_release, d);
+	if (err) {
+		ma_meta_free(d);
+		return err;
+	}
+	dev->dma = d;
+	return 0;
+}
+
+int ma_dma_init(void)
+{
+	return ma_device_add_hook(ma_dma_attach);
+}
+
+void ma_dma_exit(void)
+{
+	ma_device_remove_hook(ma_dma_attach);
+}
+
+static bool ma_dma_supported(u64 mask)
+{
+	if (mask >= ma_mem.end - 1)
+		return true;
+	if (ma_swiotlb_active())
+		return ma_swiotlb_reachable(mask);
+	return mask >= ma_mem.base + PAGE_SIZE - 1;
+}
+
+static int ma_dma_mask_check(struct device *dev, u64 mask, const char *what)
+{
+	if (!dev) {
+		ma_report("dma", NULL, 0, 0, "%s: NULL device", what);
+		return -EINVAL;
+	}
+	return ma_dma_supported(mask) ? 0 : -EIO;
+}
+
+int dma_set_mask(struct device *dev, u64 mask)
+{
+	int err = ma_dma_mask_check(dev, mask, "dma_set_mask");
+
+	if (!err)
+		dev->dma_mask = mask;
+	return err;
+}
+
+int dma_set_coherent_mask(struct device *dev, u64 mask)
+{
+	int err = ma_dma_mask_check(dev, mask, "dma_set_coherent_mask");
+
+	if (!err)
+		dev->coherent_dma_mask = mask;
+	return err;
+}
+
+int dma_set_mask_and_coherent(struct device *dev, u64 mask)
+{
+	int err = ma_dma_mask_check(dev, mask, "dma_set_mask_and_coherent");
+
+	if (!err) {
+		dev->dma_mask = mask;
+		dev->coherent_dma_mask = mask;
+	}
+	return err;
+}
+
+u64 dma_get_mask(struct device *dev)
+{
+	return dev ? dev->dma_mask : DMA_BIT_MASK(32);
+}
+
+void dma_set_min_align_mask(struct device *dev, unsigned int min_align_mask)
+{
+	unsigned int m = min_align_mask;
+
+	if (!dev) {
+		ma_report("dma", NULL, 0, 0, "dma_set_min_align_mask: NULL device");
+		return;
+	}
+	/* round up to the 2^k-1 mask covering every bit asked for */
+	m |= m >> 1;
+	m |= m >> 2;
+	m |= m >> 4;
+	m |= m >> 8;
+	m |= m >> 16;
+	dev->min_align_mask = m;
+}
+
+unsigned int dma_get_min_align_mask(struct device *dev)
+{
+	return dev ? dev->min_align_mask : 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma/devside.c - the device's DMA engine: minalign_dma_write() and minalign_dma_read().
+ *
+ * Owns nothing; checks the bus range against what the engine can drive (DMA_BIT_MASK of the
+ * device's dma_bits) and against RAM, then copies through cache/: a non-coherent device on
+ * cacheable memory reaches the DRAM view, a coherent device or uncached memory the CPU view.
+ *
+ * Locking: none; the copies race with CPU stores to the same lines exactly as hardware would.
+ */
+#include "dma/internal.h"
+
+static int ma_dma_engine_check(struct device *dev, dma_addr_t addr, const void *buf, size_t len,
+			       const char *what)
+{
+	phys_addr_t phys;
+
+	if (!dev || !buf) {
+		ma_report("dma", ma_dev_name(dev), addr, len, "%s: NULL %s", what,
+			  dev ? "buffer" : "device");
+		return -EINVAL;
+	}
+	if (addr > dev->dma_limit || len - 1 > dev->dma_limit - addr) {
+		ma_report("dma", dev->name, addr, len,
+			  "%s: %#llx+%zu is beyond the device's %u-bit reach", what,
+			  (unsigned long long)addr, len, dev->dma_bits);
+		return -EFAULT;
+	}
+	phys = ma_dma_to_phys(dev, addr);
+	if (!ma_phys_in_ram(phys, len)) {
+		ma_report("dma", dev->name, addr, len, "%s: %#llx+%zu is outside RAM", what,
+			  (unsigned long long)addr, len);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src, size_t len)
+{
+	int err;
+
+	if (!len)
+		return 0;
+	err = ma_dma_engine_check(dev, addr, src, len, "minalign_dma_write");
+	if (!err)
+		ma_dev_write(ma_dma_to_phys(dev, addr), src, len, dev->coherent);
+	return err;
+}
+
+int minalign_dma_read(struct device *dev, dma_addr_t addr, void *dst, size_t len)
+{
+	int err;
+
+	if (!len)
+		return 0;
+	err = ma_dma_engine_check(dev, addr, dst, len, "minalign_dma_read");
+	if (!err)
+		ma_dev_read(ma_dma_to_phys(dev, addr), dst, len, dev->coherent);
+	return err;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma/internal.h - what the files of dma/ share.
+ *
+ * dev.c: per-device DMA state, masks, init/exit.  bounce.c: the bounce decision and the
+ * swiotlb queries drivers see.  mapping.c: streaming map/unmap/sync of one physical range.
+ * sg.c: scatterlists.  coherent.c: dma_alloc_coherent.  dmapool.c: dma_pool.  devside.c: the
+ * device's DMA engine.
+ */
+#ifndef MINALIGN_DMA_INTERNAL_H
+#define MINALIGN_DMA_INTERNAL_H
+
+#include <minalign/dma-mapping.h>
+#include <minalign/scatterlist.h>
+#include <minalign/dmapool.h>
+#include <minalign/swiotlb.h>
+
+#include "device/device.h"
+#include "swiotlb/swiotlb.h"
+#include "cache/cache.h"
+#include "slab/slab.h"
+
+/*
+ * struct ma_dma_dev - the DMA layer's per-device state (dev->dma), created by the attach hook
+ * and freed by the release action it registers, which runs last at minalign_device_destroy().
+ * Nothing on the streaming fast path needs it yet.  It is where later work goes: the
+ * "has used swiotlb" flag and the device's transient pools (dynamic SWIOTLB) and the live
+ * mapping table (DMA-API debug), whose teardown reports leaked mappings.
+ */
+struct ma_dma_dev {
+	struct device *dev;
+};
+
+int ma_dma_init(void);
+void ma_dma_exit(void);
+
+/* Bus <-> physical addresses: the identity today (a per-device offset would go here). */
+static inline dma_addr_t ma_phys_to_dma(const struct device *dev, phys_addr_t phys)
+{
+	(void)dev;
+	return (dma_addr_t)phys;
+}
+
+static inline phys_addr_t ma_dma_to_phys(const struct device *dev, dma_addr_t addr)
+{
+	(void)dev;
+	return (phys_addr_t)addr;
+}
+
+static inline bool ma_dma_inbound(enum dma_data_direction dir)
+{
+	return dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
+}
+
+static inline bool ma_dma_dir_valid(enum dma_data_direction dir)
+{
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
+}
+
+/* The device as swiotlb/ needs to see it. */
+static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *dev)
+{
+	td->name = dev->name;
+	td->limit = dev->dma_mask;
+	td->min_align_mask = dev->min_align_mask;
+	td->coherent = dev->coherent;
+}
+
+/* dma_capable(): the device can be handed [@phys, @phys+@size) directly. */
+static inline bool ma_dma_capable(const struct device *dev, phys_addr_t phys, size_t size)
+{
+	dma_addr_t a = ma_phys_to_dma(dev, phys);
+
+	return a <= dev->dma_mask && size - 1 <= dev->dma_mask - a;
+}
+
+/* ---- bounce.c -------------------------------------------------------------------------- */
+/* Exact rule: does an edge line of [@cpu, @cpu+@size) hold bytes owned by someone else? */
+bool ma_dma_exact_unsafe(const void *cpu, size_t size);
+/* Linux's dma_kmalloc_needs_bounce() size heuristic for a non-coherent inbound mapping. */
+bool ma_dma_linux_unsafe(size_t size);
+/* Count both verdicts for an inbound non-coherent mapping; true if the policy bounces it. */
+bool ma_dma_align_bounce(phys_addr_t phys, size_t size);
+
+/* ---- mapping.c ------------------------------------------------------------------------- */
+/*
+ * Map / unmap / sync one physical range whose arguments the caller validated (@dev non-NULL,
+ * @dir valid, @size > 0, range in RAM).  @what names the API call in reports.
+ */
+dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
+			   enum dma_data_direction dir, unsigned long attrs, const char *what);
+void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
+		       enum dma_data_direction dir, unsigned long attrs, const char *what);
+void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
+		      bool for_cpu, const char *what);
+/* Validate the common arguments of a map/unmap/sync call; false after one report. */
+bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
+		       const char *what);
+
+#endif /* MINALIGN_DMA_INTERNAL_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma/sg.c - scatterlists: the table helpers and dma_map_sg() & co.
+ *
+ * A table is an array of struct scatterlist whose last entry carries MINALIGN_SG_END.  Every
+ * segment is mapped on its own through ma_dma_map_phys(), so each one gets its own bounce
+ * decision: a table may mix bounced and direct segments.  A failure part-way unmaps the
+ * segments already mapped (without copying bounce buffers back: the CPU never gave them up)
+ * and returns 0.
+ *
+ * Locking: none beyond what mapping a segment takes.
+ */
+#include "dma/internal.h"
+
+void sg_init_table(struct scatterlist *sgl, unsigned int nents)
+{
+	if (!sgl || !nents)
+		return;
+	memset(sgl, 0, sizeof(*sgl) * nents);
+	sgl[nents - 1].flags = MINALIGN_SG_END;
+}
+
+void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len, unsigned int offset)
+{
+	sg->page = page;
+	sg->offset = offset;
+	sg->length = len;
+}
+
+void sg_set_buf(struct scatterlist *sg, const void *buf, unsigned int buflen)
+{
+	/* Not in RAM: no page; dma_map_sg() reports the segment (one report, not two). */
+	struct page *pg = ma_virt_in_ram(buf, 1) ? ma_virt_to_page(buf) : NULL;
+
+	sg_set_page(sg, pg, buflen, (unsigned int)((uintptr_t)buf & (PAGE_SIZE - 1)));
+}
+
+void sg_init_one(struct scatterlist *sg, const void *buf, unsigned int buflen)
+{
+	sg_init_table(sg, 1);
+	sg_set_buf(sg, buf, buflen);
+}
+
+void sg_mark_end(struct scatterlist *sg)
+{
+	sg->flags |= MINALIGN_SG_END;
+}
+
+struct scatterlist *sg_next(struct scatterlist *sg)
+{
+	return (sg->flags & MINALIGN_SG_END) ? NULL : sg + 1;
+}
+
+void *sg_virt(struct scatterlist *sg)
+{
+	if (!ma_page_valid(sg->page))
+		return NULL;
+	return (unsigned char *)ma_page_to_virt(sg->page) + sg->offset;
+}
+
+/* The physical range of a segment, or false (reported) when it is not RAM. */
+static bool ma_sg_phys(struct device *dev, struct scatterlist *sg, int i, phys_addr_t *phys,
+		       const char *what)
+{
+	if (!ma_page_valid(sg->page) || !sg->length ||
+	    !ma_phys_in_ram(ma_page_to_phys(sg->page) + sg->offset, sg->length)) {
+		ma_report("dma", dev->name, 0, sg->length,
+			  "%s: segment %d (%u bytes) is empty or not in RAM", what, i, sg->length);
+		return false;
+	}
+	*phys = ma_page_to_phys(sg->page) + sg->offset;
+	return true;
+}
+
+static bool ma_sg_check(struct device *dev, struct scatterlist *sgl, int nents,
+			enum dma_data_direction dir, const char *what)
+{
+	if (!ma_dma_check_args(dev, 1, dir, what))
+		return false;
+	if (!sgl || nents <= 0) {
+		ma_report("dma", dev->name, 0, 0, "%s: %s", what,
+			  sgl ? "nents <= 0" : "NULL table");
+		return false;
+	}
+	return true;
+}
+
+int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
+		     enum dma_data_direction dir, unsigned long attrs)
+{
+	static const char what[] = "dma_map_sg";
+	struct scatterlist *sg = sgl;
+	phys_addr_t phys;
+	int i, n;
+
+	if (!ma_sg_check(dev, sgl, nents, dir, what)) {
+		ma_stat_add(MA_STAT_dma_map_failures, 1);
+		return 0;
+	}
+	for (i = 0; i < nents; i++, sg = sg_next(sg)) {
+		if (!sg) {
+			ma_report("dma", dev->name, 0, 0,
+				  "%s: the table ends before entry %d of %d", what, i, nents);
+			goto undo;
+		}
+		if (!ma_sg_phys(dev, sg, i, &phys, what))
+			goto undo;
+		sg->dma_address = ma_dma_map_phys(dev, phys, sg->length, dir, attrs, what);
+		if (sg->dma_address == DMA_MAPPING_ERROR)
+			goto undo;
+		sg->dma_length = sg->length;
+	}
+	return nents;
+
+undo:
+	ma_stat_add(MA_STAT_dma_map_failures, 1);
+	for (n = 0, sg = sgl; n < i; n++, sg = sg_next(sg))
+		ma_dma_unmap_addr(dev, sg->dma_address, sg->dma_length, dir,
+				  attrs | DMA_ATTR_SKIP_CPU_SYNC, what);
+	return 0;
+}
+
+int dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, enum dma_data_direction dir)
+{
+	return dma_map_sg_attrs(dev, sgl, nents, dir, 0);
+}
+
+void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
+			enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *sg = sgl;
+
+	if (!ma_sg_check(dev, sgl, nents, dir, "dma_unmap_sg"))
+		return;
+	for (int i = 0; i < nents && sg; i++, sg = sg_next(sg))
+		ma_dma_unmap_addr(dev, sg->dma_address, sg->dma_length, dir, attrs, "dma_unmap_sg");
+}
+
+void dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		  enum dma_data_direction dir)
+{
+	dma_unmap_sg_attrs(dev, sgl, nents, dir, 0);
+}
+
+static void ma_sg_sync(struct device *dev, struct scatterlist *sgl, int nelems,
+		       enum dma_data_direction dir, bool for_cpu, const char *what)
+{
+	struct scatterlist *sg = sgl;
+
+	if (!ma_sg_check(dev, sgl, nelems, dir, what))
+		return;
+	for (int i = 0; i < nelems && sg; i++, sg = sg_next(sg))
+		ma_dma_sync_addr(dev, sg->dma_address, sg->dma_length, dir, for_cpu, what);
+}
+
+void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, int nelems,
+			 enum dma_data_direction dir)
+{
+	ma_sg_sync(dev, sgl, nelems, dir, true, "dma_sync_sg_for_cpu");
+}
+
+void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nelems,
+			    enum dma_data_direction dir)
+{
+	ma_sg_sync(dev, sgl, nelems, dir, false, "dma_sync_sg_for_device");
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * swiotlb/map.c - bouncing: take slots, copy, maintain the bounce buffer, give slots back.
+ *
+ * Owns the slot records (written by the mapping that owns the slots) and the bounce copies.
+ *
+ * Geometry of a bounce.  With K_M the device's min_align_mask and K = K_M | alloc_align_mask |
+ * (PAGE_SIZE - 1 for mappings of a page or more) | (line - 1), all of the form 2^k-1:
+ *  - the bounce address keeps the bits K_M of the original address: its offset into the first
+ *    slot is orig & K_M & (line - 1), and the first slot's number is chosen so that the bits
+ *    of K_M above the line match (the request's stride/want);
+ *  - the bits of K outside K_M are zero (alignment);
+ *  - the run spans ceil((offset + size) / line) slots and never crosses a segment.
+ * So a bounce of up to one line takes one line of the pool.
+ *
+ * Cache maintenance of the bounce buffer covers its whole slots, which belong to the mapping
+ * alone, so it never shares a line and never conflicts (the simulator tracks nothing for it).
+ * At map the copied-in data is cleaned to memory for every direction (FROM_DEVICE is
+ * maintained as BIDIRECTIONAL: an invalidate would throw the copy away and let a short device
+ * write expose stale pool bytes); at unmap and sync_for_cpu inbound mappings are invalidated
+ * before the copy back.  A coherent device skips the maintenance.
+ *
+ * DMA_ATTR_SKIP_CPU_SYNC (@skip_sync) skips the copy back at unmap; the copy in at map is done
+ * whatever the attributes (as Linux does: the pool's previous contents must never reach the
+ * CPU through a short device write).
+ *
+ * Locking: the slot allocator locks one area (slots.c).  Records are written outside any lock
+ * by the thread that just took the slots and read by the thread that unmaps, which got the
+ * address from the mapper (the driver's own synchronisation orders them, as for the buffer's
+ * bytes).  Misuse validation reads bitmap bits with relaxed atomics.
+ */
+#include "swiotlb/internal.h"
+
+#define TLB_MAX_ALIGN ((u64)MA_MM_BLOCK - 1) /* larger alignments cannot be met by any pool */
+
+static inline bool tlb_inbound(enum dma_data_direction dir)
+{
+	return dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
+}
+
+/* Maintenance direction for handing bounce lines to the device (see the header comment). */
+static inline enum dma_data_direction tlb_dev_dir(enum dma_data_direction dir)
+{
+	return dir == DMA_FROM_DEVICE ? DMA_BIDIRECTIONAL : dir;
+}
+
+/* The request for a bounce of @size bytes of @orig; false when the alignment is impossible. */
+static bool tlb_request(struct ma_tlb_req *r, size_t *off, const struct ma_tlb_dev *td,
+			phys_addr_t orig, size_t size, u64 align_mask)
+{
+	u64 line_mask = ((u64)1 << ma_tlb.line_shift) - 1;
+	u64 km = td->min_align_mask;
+	u64 k = km | align_mask | line_mask;
+
+	if (size >= PAGE_SIZE)
+		k |= PAGE_SIZE - 1;
+	if (k > TLB_MAX_ALIGN)
+		return false;
+	*off = (size_t)(orig & km & line_mask);
+	r->stride = (unsigned int)((k >> ma_tlb.line_shift) + 1);
+	r->want = (unsigned int)((orig & km) >> ma_tlb.line_shift);
+	r->nslots = ma_tlb_nslots(*off, size);
+	return true;
+}
+
+static void tlb_record(struct ma_tlb_pool *p, unsigned int idx, phys_addr_t orig, size_t size,
+		       size_t off, unsigned int n)
+{
+	struct ma_tlb_slot *s = &p->slots[idx];
+
+	s->orig = orig;
+	s->size = (uint32_t)size;
+	s->head = 0;
+	s->off = (uint8_t)off;
+	for (unsigned int k = 1; k < n; k++)
+		s[k].head = (uint16_t)k;
+}
+
+static void tlb_map_failed(const struct ma_tlb_dev *td, phys_addr_t orig, size_t size,
+			   bool reachable, unsigned int nslots)
+{
+	if (!reachable)
+		ma_report("swiotlb", td->name, orig, size,
+			  "no bounce pool within the device's DMA mask %#llx",
+			  (unsigned long long)td->limit);
+	else
+		ma_report("swiotlb", td->name, orig, size,
+			  "bounce pool full: no room for %zu bytes (%u slots; %llu of %llu in use)",
+			  size, nslots, (unsigned long long)ma_swiotlb_used(),
+			  (unsigned long long)ma_stat_get(MA_STAT_swiotlb_slots_total));
+}
+
+phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t size,
+			   u64 alloc_align_mask, enum dma_data_direction dir)
+{
+	struct ma_tlb_req req;
+	bool reachable = false;
+	struct ma_tlb_pool *p;
+	phys_addr_t tlb, first;
+	long idx = -1;
+	size_t off;
+
+	if (!tlb_request(&req, &off, td, orig, size, alloc_align_mask) ||
+	    size > ma_swiotlb_max_mapping(td->min_align_mask)) {
+		ma_report("swiotlb", td->name, orig, size,
+			  "cannot bounce %zu bytes: above swiotlb_max_mapping_size %zu", size,
+			  ma_swiotlb_max_mapping(td->min_align_mask));
+		return MA_TLB_FAIL;
+	}
+	for (p = ma_tlb.head; p; p = p->next) {
+		if (p->end - 1 > td->limit)
+			continue;
+		reachable = true;
+		if (req.nslots <= p->seg_slots)
+			idx = ma_tlb_alloc(p, &req);
+		if (idx >= 0)
+			break;
+	}
+	if (!p) {
+		tlb_map_failed(td, orig, size, reachable, req.nslots);
+		return MA_TLB_FAIL;
+	}
+	tlb_record(p, (unsigned int)idx, orig, size, off, req.nslots);
+	first = ma_tlb_slot_phys(p, (unsigned int)idx);
+	tlb = first + off;
+	memcpy(ma_phys_to_virt(tlb), ma_phys_to_virt(orig), size);
+	if (!td->coherent)
+		ma_cache_sync_for_device(first, (size_t)req.nslots << ma_tlb.line_shift,
+					 tlb_dev_dir(dir));
+	ma_stat_add(MA_STAT_swiotlb_slots_used, req.nslots);
+	ma_stat_add(MA_STAT_bounce_maps, 1);
+	return tlb;
+}
+
+/* The head record of the live mapping containing [@tlb, @tlb+@size), or NULL. */
+static struct ma_tlb_slot *tlb_live(struct ma_tlb_pool *p, phys_addr_t tlb, size_t size,
+				    phys_addr_t *start)
+{
+	unsigned int idx = ma_tlb_slot_idx(p, tlb), head;
+	struct ma_tlb_slot *s;
+
+	if (!ma_tlb_test(p, idx) || p->slots[idx].head > idx)
+		return NULL;
+	head = idx - p->slots[idx].head;
+	s = &p->slots[head];
+	*start = ma_tlb_slot_phys(p, head) + s->off;
+	if (!ma_tlb_test(p, head) || s->head != 0 || tlb < *start || size > s->size ||
+	    tlb - *start > s->size - size)
+		return NULL;
+	return s;
+}
+
+int ma_swiotlb_unmap(const struct ma_tlb_dev *td, struct ma_tlb_pool *p, phys_addr_t tlb,
+		     size_t size, enum dma_data_direction dir, bool skip_sync)
+{
+	unsigned int idx = ma_tlb_slot_idx(p, tlb), n, conflicts = 0;
+	struct ma_tlb_slot *s = &p->slots[idx];
+	phys_addr_t first = ma_tlb_slot_phys(p, idx);
+
+	(void)size; /* the recorded size rules; DMA-API debug reports a mismatch */
+	if (!ma_tlb_test(p, idx) || s->head != 0 || tlb != first + s->off) {
+		ma_report("swiotlb", td->name, tlb, size,
+			  "unmap of %#llx: not the start of a live bounce mapping",
+			  (unsigned long long)tlb);
+		return -1;
+	}
+	n = ma_tlb_nslots(s->off, s->size);
+	if (!skip_sync) {
+		if (!td->coherent)
+			conflicts =
+				ma_cache_sync_for_cpu(first, (size_t)n << ma_tlb.line_shift, dir);
+		if (tlb_inbound(dir))
+			memcpy(ma_phys_to_virt(s->orig), ma_phys_to_virt(tlb), s->size);
+	}
+	ma_tlb_free(p, idx, n);
+	ma_stat_add(MA_STAT_swiotlb_slots_used, -(int64_t)n);
+	return (int)conflicts;
+}
+
+/* Whole lines of the bounce buffer covering [@tlb, @tlb+@size). */
+static void tlb_lines(phys_addr_t tlb, size_t size, phys_addr_t *lo, size_t *len)
+{
+	phys_addr_t line = (phys_addr_t)1 << ma_tlb.line_shift;
+
+	*lo = MA_ALIGN_DOWN(tlb, line);
+	*len = (size_t)(MA_ALIGN_UP(tlb + size, line) - *lo);
+}
+
+static void tlb_sync_misuse(const struct ma_tlb_dev *td, phys_addr_t tlb, size_t size,
+			    const char *what)
+{
+	ma_report("swiotlb", td->name, tlb, size,
+		  "%s of %#llx+%zu: not inside a live bounce mapping", what,
+		  (unsigned long long)tlb, size);
+}
+
+void ma_swiotlb_sync_for_cpu(const struct ma_tlb_dev *td, struct ma_tlb_pool *p, phys_addr_t tlb,
+			     size_t size, enum dma_data_direction dir)
+{
+	struct ma_tlb_slot *s;
+	phys_addr_t start, lo;
+	size_t len;
+
+	s = tlb_live(p, tlb, size, &start);
+	if (!s) {
+		tlb_sync_misuse(td, tlb, size, "sync_for_cpu");
+		return;
+	}
+	if (!tlb_inbound(dir))
+		return;
+	tlb_lines(tlb, size, &lo, &len);
+	if (!td->coherent)
+		ma_cache_sync_for_cpu(lo, len, dir);
+	memcpy(ma_phys_to_virt(s->orig + (tlb - start)), ma_phys_to_virt(tlb), size);
+}
+
+void ma_swiotlb_sync_for_device(const struct ma_tlb_dev *td, struct ma_tlb_pool *p, phys_addr_t tlb,
+				size_t size, enum dma_data_direction dir)
+{
+	struct ma_tlb_slot *s;
+	phys_addr_t start, lo;
+	size_t len;
+
+	s = tlb_live(p, tlb, size, &start);
+	if (!s) {
+		tlb_sync_misuse(td, tlb, size, "sync_for_device");
+		return;
+	}
+	if (dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL)
+		memcpy(ma_phys_to_virt(tlb), ma_phys_to_virt(s->orig + (tlb - start)), size);
+	tlb_lines(tlb, size, &lo, &len);
+	if (!td->coherent)
+		ma_cache_sync_for_device(lo, len, tlb_dev_dir(dir));
+}
