@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/bench.c - `minalign bench`: the slab and DMA-mapping benchmarks, with dma_map_benchmark's options (threads,
- * seconds, dir, granule, dma_bits): average map and unmap latency and deviation.
+ * tools/bench.c - `minalign bench`: the slab and DMA-mapping benchmarks, with dma_map_benchmark's
+ * options (threads, seconds, dir, granule, dma_bits): average map and unmap latency and deviation.
  *
  * Not available yet: it needs the DMA-mapping layer.  The subcommand exists so that its usage,
  * --help and --json behave like every other one; it fails with status 1 until then.

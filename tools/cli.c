@@ -120,7 +120,8 @@ static int parse_long(struct cli_parser *p, const char *arg, const char **value)
 		return CLI_HELP;
 	o = find_long(p->opts, name, len);
 	if (!o) {
-		cli_usage_error(p->cmd, "unknown option '--%.*s'", (int)(len > 64 ? 64 : len), name);
+		cli_usage_error(p->cmd, "unknown option '--%.*s'", (int)(len > 64 ? 64 : len),
+				name);
 		return CLI_ERROR;
 	}
 	return take_arg(p, o, eq ? eq + 1 : NULL, arg, value);
@@ -204,9 +205,9 @@ static int suffix_shift(const char *sfx)
 		const char *name;
 		int shift;
 	} tab[] = {
-		{"", 0},     {"b", 0},	  {"k", 10},   {"kb", 10}, {"kib", 10}, {"m", 20},
-		{"mb", 20},  {"mib", 20}, {"g", 30},   {"gb", 30}, {"gib", 30}, {"t", 40},
-		{"tb", 40},  {"tib", 40},
+		{"", 0},     {"b", 0},	 {"k", 10},   {"kb", 10},  {"kib", 10},
+		{"m", 20},   {"mb", 20}, {"mib", 20}, {"g", 30},   {"gb", 30},
+		{"gib", 30}, {"t", 40},	 {"tb", 40},  {"tib", 40},
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)

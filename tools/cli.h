@@ -65,8 +65,8 @@ struct cli_parser {
 	const char *cmd; /* subcommand name for messages */
 	int argc;
 	char **argv;
-	int index;		/* next argv element */
-	bool only_positional;	/* after "--" */
+	int index;		    /* next argv element */
+	bool only_positional;	    /* after "--" */
 	const struct cli_opt *opts; /* terminated by an entry with name NULL */
 };
 

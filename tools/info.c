@@ -134,8 +134,9 @@ static void print_text(const struct minalign_config *c, const struct minalign_st
 	       victim_names[c->sim_victim % 2]);
 	printf("  swiotlb         %s default pool, dynamic growth %s\n",
 	       cli_human(h1, sizeof(h1), c->swiotlb_size), c->swiotlb_dynamic ? "on" : "off");
-	printf("  bounce rule     %s\n", c->bounce_linux_rule ? "Linux's size heuristic"
-							 : "exact (Linux's heuristic counted)");
+	printf("  bounce rule     %s\n", c->bounce_linux_rule
+						 ? "Linux's size heuristic"
+						 : "exact (Linux's heuristic counted)");
 	printf("  debug           %s\n", dbg);
 	printf("simulated machine\n");
 	printf("  RAM             0x%" PRIx64 "..0x%" PRIx64 " (%s, %" PRIu64 " pages of 4 KiB)\n",

@@ -13,9 +13,9 @@
 #include <stdint.h>
 
 #define KM_PAGE_SIZE	   4096u
-#define KM_MAX_CACHE_SIZE  8192u	   /* KMALLOC_MAX_CACHE_SIZE with 4 KiB pages */
+#define KM_MAX_CACHE_SIZE  8192u       /* KMALLOC_MAX_CACHE_SIZE with 4 KiB pages */
 #define KM_MAX_ROW_SIZE	   (32u << 20) /* largest kmalloc-N accepted in an input */
-#define KM_NR_CLASSES	   25	   /* 8..8192 with 96 and 192, then 16 KiB..32 MiB */
+#define KM_NR_CLASSES	   25	       /* 8..8192 with 96 and 192, then 16 KiB..32 MiB */
 #define KM_TYPE_LEN	   24
 #define SLUB_MAX_ORDER	   3u /* slub_max_order default: PAGE_ALLOC_COSTLY_ORDER */
 #define SLUB_MAX_OBJS_SLAB 32767u

@@ -14,14 +14,10 @@
 enum { OPT_SLABINFO = 1, OPT_RAM, OPT_CPUS, OPT_JSON, OPT_SVG, OPT_SECONDS, OPT_SEED };
 
 static const struct cli_opt report_opts[] = {
-	{"slabinfo", 0, CLI_REQ_ARG, OPT_SLABINFO},
-	{"ram", 0, CLI_REQ_ARG, OPT_RAM},
-	{"cpus", 0, CLI_REQ_ARG, OPT_CPUS},
-	{"json", 0, CLI_NO_ARG, OPT_JSON},
-	{"svg", 0, CLI_REQ_ARG, OPT_SVG},
-	{"seconds", 0, CLI_REQ_ARG, OPT_SECONDS},
-	{"seed", 0, CLI_REQ_ARG, OPT_SEED},
-	{NULL, 0, CLI_NO_ARG, 0},
+	{"slabinfo", 0, CLI_REQ_ARG, OPT_SLABINFO}, {"ram", 0, CLI_REQ_ARG, OPT_RAM},
+	{"cpus", 0, CLI_REQ_ARG, OPT_CPUS},	    {"json", 0, CLI_NO_ARG, OPT_JSON},
+	{"svg", 0, CLI_REQ_ARG, OPT_SVG},	    {"seconds", 0, CLI_REQ_ARG, OPT_SECONDS},
+	{"seed", 0, CLI_REQ_ARG, OPT_SEED},	    {NULL, 0, CLI_NO_ARG, 0},
 };
 
 static const unsigned int report_lines[] = {64, 128};
@@ -33,11 +29,14 @@ static void report_help(void)
 	      "                       [--seed N] [--json] [--svg FILE]\n\n"
 	      "The main job.  Reads the live slab statistics (/proc/slabinfo, else\n"
 	      "/sys/kernel/slab, else the bundled sample, saying which), prints what every policy\n"
-	      "would cost at cache lines 64 and 128 (slab bytes, bounce pool, net against legacy),\n"
+	      "would cost at cache lines 64 and 128 (slab bytes, bounce pool, net against "
+	      "legacy),\n"
 	      "then runs a short simulated system-on-chip under every policy.\n\n"
 	      "options:\n"
-	      "  --slabinfo FILE  read FILE (slabinfo text or a /sys/kernel/slab directory) instead\n"
-	      "  --ram BYTES      RAM of the machine for Linux's bounce pool size (default this host's)\n"
+	      "  --slabinfo FILE  read FILE (slabinfo text or a /sys/kernel/slab directory) "
+	      "instead\n"
+	      "  --ram BYTES      RAM of the machine for Linux's bounce pool size (default this "
+	      "host's)\n"
 	      "  --cpus N         CPUs for SLUB's slab order (default this host's)\n"
 	      "  --seconds S      time budget of the simulated run (default 10)\n"
 	      "  --seed N         seed of the simulated run (default 1)\n"
@@ -74,7 +73,7 @@ static int parse_one(struct report_args *a, int id, const char *v)
 	case OPT_RAM:
 		a->params.ram_given = true;
 		return cli_opt_ram("report", v, &a->params.ram_bytes) ? CLI_EXIT_OK
-								       : CLI_EXIT_USAGE;
+								      : CLI_EXIT_USAGE;
 	case OPT_CPUS:
 		a->params.cpus_given = true;
 		if (!cli_parse_uint(v, &a->params.cpus) || !a->params.cpus ||
@@ -115,8 +114,9 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 			return -1;
 		}
 		if (id == CLI_POSITIONAL)
-			return cli_usage_error("report", "unexpected argument '%.64s' (use --slabinfo "
-							 "FILE to read a file)",
+			return cli_usage_error("report",
+					       "unexpected argument '%.64s' (use --slabinfo "
+					       "FILE to read a file)",
 					       v);
 		rc = parse_one(a, id, v);
 		if (rc)
@@ -186,7 +186,8 @@ int cmd_report(int argc, char **argv)
 	if (a.json) {
 		print_json(&t, r, &a, &rc);
 	} else {
-		printf("minalign report: what each kmalloc alignment policy costs on this machine\n\n");
+		printf("minalign report: what each kmalloc alignment policy costs on this "
+		       "machine\n\n");
 		wi_print_input(stdout, &t, &r[0]);
 		for (size_t i = 0; i < NLINES; i++)
 			wi_print_text(stdout, &r[i]);

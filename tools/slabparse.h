@@ -35,13 +35,13 @@ struct slab_table {
 	struct slab_row *rows;
 	size_t nrows;
 	size_t cap;
-	unsigned long lines;	  /* lines read (slabinfo) or directory entries seen (sysfs) */
-	unsigned long aliases;	  /* sysfs: entries that were symlinks to a directory already read */
-	char version[16];	  /* slabinfo header version, "" when no header was seen */
+	unsigned long lines;   /* lines read (slabinfo) or directory entries seen (sysfs) */
+	unsigned long aliases; /* sysfs: entries that were symlinks to a directory already read */
+	char version[16];      /* slabinfo header version, "" when no header was seen */
 	enum slab_format format;
 	enum slab_origin origin;
-	char *source;		  /* path read */
-	char *note;		  /* why this source was chosen (default sources), or NULL */
+	char *source; /* path read */
+	char *note;   /* why this source was chosen (default sources), or NULL */
 	struct cli_badlist bad;
 };
 
@@ -53,7 +53,8 @@ int slab_table_add(struct slab_table *t, const struct slab_row *row);
 
 /* Parse slabinfo text from @f.  Return: 0, or -ENOMEM. */
 int slab_parse_slabinfo(FILE *f, struct slab_table *t);
-/* Read a slabinfo file ("-": stdin), or a /sys/kernel/slab-style directory.  Return: 0 or -errno. */
+/* Read a slabinfo file ("-": stdin), or a /sys/kernel/slab-style directory.  Return: 0 or -errno.
+ */
 int slab_read_path(const char *path, struct slab_table *t);
 /* Read a /sys/kernel/slab-style directory.  Return: 0 or -errno. */
 int slab_read_sysfs(const char *dir, struct slab_table *t);

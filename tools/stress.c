@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/stress.c - `minalign stress`: the simulated system-on-chip with every knob (policy, threads, devices, seconds,
- * sizes, victim mode, seed).
+ * tools/stress.c - `minalign stress`: the simulated system-on-chip with every knob (policy,
+ * threads, devices, seconds, sizes, victim mode, seed).
  *
  * Not available yet: it needs the DMA-mapping layer.  The subcommand exists so that its usage,
  * --help and --json behave like every other one; it fails with status 1 until then.

@@ -11,16 +11,16 @@
 #include "cli.h"
 #include "svg.h"
 
-#define CHART_W	     960.0
-#define PANEL_H	     330.0
-#define PLOT_H	     220.0
-#define MARGIN_L     90.0
-#define MARGIN_R     20.0
-#define HEADER_H     70.0
-#define PANEL_TOP    40.0 /* panel title + legend above the plot */
+#define CHART_W	  960.0
+#define PANEL_H	  330.0
+#define PLOT_H	  220.0
+#define MARGIN_L  90.0
+#define MARGIN_R  20.0
+#define HEADER_H  70.0
+#define PANEL_TOP 40.0 /* panel title + legend above the plot */
 
-static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
-				      "#edc948", "#b07aa1", "#ff9da7"};
+static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759",
+				      "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"};
 #define NCOLORS (sizeof(palette) / sizeof(palette[0]))
 
 void svg_escape(FILE *f, const char *s)
@@ -68,9 +68,10 @@ void svg_escape(FILE *f, const char *s)
 
 void svg_begin(FILE *f, unsigned int width, unsigned int height, const char *title)
 {
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
-		   "height=\"%u\" viewBox=\"0 0 %u %u\" font-family=\"sans-serif\">\n",
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" "
+		"height=\"%u\" viewBox=\"0 0 %u %u\" font-family=\"sans-serif\">\n",
 		width, height, width, height);
 	fputs("<title>", f);
 	svg_escape(f, title);
@@ -204,13 +205,12 @@ static void draw_panel(FILE *f, const struct svg_panel *p, double top)
 			double h = PLOT_H * ((double)v / a.unit) / a.top;
 
 			snprintf(tip, sizeof(tip), "%s, %s: %llu bytes (%s)", glabel,
-				 p->series_labels ? p->series_labels[s] : "",
-				 (unsigned long long)v, cli_human(human, sizeof(human), v));
+				 p->series_labels ? p->series_labels[s] : "", (unsigned long long)v,
+				 cli_human(human, sizeof(human), v));
 			svg_rect(f, gx + s * bar_w, y0 + PLOT_H - h, bar_w > 1 ? bar_w - 1 : bar_w,
 				 h, palette[s % NCOLORS], tip);
 		}
-		svg_text(f, MARGIN_L + (g + 0.5) * group_w, y0 + PLOT_H + 16, 11, "middle",
-			 glabel);
+		svg_text(f, MARGIN_L + (g + 0.5) * group_w, y0 + PLOT_H + 16, 11, "middle", glabel);
 	}
 }
 

@@ -33,20 +33,20 @@ enum tr_event {
 struct tr_record {
 	enum tr_event event;
 	unsigned long line;
-	uint64_t ptr;	      /* 0 for NULL */
-	uint64_t bytes_req;   /* 0 when absent */
-	uint64_t bytes_alloc; /* 0 when absent */
-	unsigned int gfp;     /* minalign's GFP bits for the flags printed (see tr_parse_gfp) */
+	uint64_t ptr;		/* 0 for NULL */
+	uint64_t bytes_req;	/* 0 when absent */
+	uint64_t bytes_alloc;	/* 0 when absent */
+	unsigned int gfp;	/* minalign's GFP bits for the flags printed (see tr_parse_gfp) */
 	char name[TR_NAME_LEN]; /* kmem_cache name= value, or "" */
 };
 
 struct tr_stats {
 	unsigned long lines;
-	unsigned long ignored;		       /* not kmem events */
-	unsigned long events[TR_NR_EVENTS];    /* well-formed events per type */
-	unsigned long unknown_gfp;	       /* gfp flag names with no minalign meaning */
-	bool truncated;			       /* the last line had no newline */
-	struct cli_badlist bad;		       /* malformed kmem event lines */
+	unsigned long ignored;		    /* not kmem events */
+	unsigned long events[TR_NR_EVENTS]; /* well-formed events per type */
+	unsigned long unknown_gfp;	    /* gfp flag names with no minalign meaning */
+	bool truncated;			    /* the last line had no newline */
+	struct cli_badlist bad;		    /* malformed kmem event lines */
 };
 
 const char *tr_event_name(enum tr_event e);

@@ -28,17 +28,21 @@ static void whatif_help(void)
 	      "FILE is /proc/slabinfo 2.1 text ('-' for stdin) or a /sys/kernel/slab directory;\n"
 	      "default: /proc/slabinfo, else /sys/kernel/slab, else the bundled sample.\n\n"
 	      "Method: every kmalloc-family row (kmalloc-N, kmalloc-cg-N, kmalloc-rcl-N,\n"
-	      "dma-kmalloc-N, kmalloc-rnd-NN-N) contributes num_objs; the objects move to the class\n"
+	      "dma-kmalloc-N, kmalloc-rnd-NN-N) contributes num_objs; the objects move to the "
+	      "class\n"
 	      "they would use under the policy's minimum alignment, are rounded up to whole slabs\n"
 	      "(the input's geometry for that size and type, else SLUB's order rule), and\n"
 	      "bytes = slabs x pages per slab x 4096.\n\n"
 	      "options:\n"
 	      "  -l, --cache-line N  ARCH_DMA_MINALIGN, a power of two in 16..256 (default 128)\n"
-	      "  --ram BYTES         RAM of the machine, for Linux's bounce pool size (K/M/G suffix;\n"
+	      "  --ram BYTES         RAM of the machine, for Linux's bounce pool size (K/M/G "
+	      "suffix;\n"
 	      "                      default this host's)\n"
-	      "  --cpus N            CPUs of the machine, for SLUB's slab order (default this host's)\n"
+	      "  --cpus N            CPUs of the machine, for SLUB's slab order (default this "
+	      "host's)\n"
 	      "  --json              machine-readable output\n"
-	      "  --svg FILE          also write a bar chart of slab bytes per policy and size class\n",
+	      "  --svg FILE          also write a bar chart of slab bytes per policy and size "
+	      "class\n",
 	      stdout);
 }
 
@@ -81,7 +85,8 @@ static int parse_args(int argc, char **argv, struct whatif_args *a)
 		case OPT_CPUS:
 			if (!cli_parse_uint(v, &a->params.cpus) || !a->params.cpus ||
 			    a->params.cpus > 65536)
-				return cli_usage_error("whatif", "--cpus must be a number in 1..65536");
+				return cli_usage_error("whatif",
+						       "--cpus must be a number in 1..65536");
 			a->params.cpus_given = true;
 			break;
 		case OPT_JSON:

@@ -9,9 +9,9 @@
 #include "wimodel.h"
 
 struct group_in {
-	bool present;		  /* the input has a row of this type and size */
-	uint64_t objs;		  /* num_objs, summed over duplicate rows */
-	unsigned int objperslab;  /* from the first row */
+	bool present;		 /* the input has a row of this type and size */
+	uint64_t objs;		 /* num_objs, summed over duplicate rows */
+	unsigned int objperslab; /* from the first row */
 	unsigned int pagesperslab;
 };
 

@@ -31,8 +31,8 @@
 #include "kmclass.h"
 #include "slabparse.h"
 
-#define WI_NPOL	      MINALIGN_NR_POLICIES
-#define WI_MAX_TYPES  128
+#define WI_NPOL	       MINALIGN_NR_POLICIES
+#define WI_MAX_TYPES   128
 #define WI_MAX_SLUBBED 64 /* (type, class) groups with computed geometry, kept for the notes */
 
 struct wi_params {
@@ -50,9 +50,9 @@ struct wi_policy {
 	uint64_t objs;
 	uint64_t slabs;
 	uint64_t slab_bytes;
-	uint64_t pool_bytes;	    /* as minalign sizes it */
-	uint64_t pool_linux_bytes;  /* as Linux sizes it (BOUNCE only, else 0) */
-	int64_t net_vs_legacy;	    /* slab + minalign pool, minus LEGACY's */
+	uint64_t pool_bytes;	     /* as minalign sizes it */
+	uint64_t pool_linux_bytes;   /* as Linux sizes it (BOUNCE only, else 0) */
+	int64_t net_vs_legacy;	     /* slab + minalign pool, minus LEGACY's */
 	int64_t net_linux_vs_legacy; /* slab + Linux pool, minus LEGACY's */
 };
 

@@ -33,8 +33,9 @@ int wi_load(const char *cmd, const char *path, struct slab_table *t)
 	if (!path) {
 		err = slab_read_default(t);
 		if (err)
-			return cli_fail(cmd, "no slab statistics: /proc/slabinfo and /sys/kernel/slab "
-					     "are unreadable and no bundled sample was found");
+			return cli_fail(cmd,
+					"no slab statistics: /proc/slabinfo and /sys/kernel/slab "
+					"are unreadable and no bundled sample was found");
 		return CLI_EXIT_OK;
 	}
 	t->origin = SLAB_FROM_FILE;
@@ -65,8 +66,9 @@ void wi_print_input(FILE *f, const struct slab_table *t, const struct wi_result 
 	fprintf(f, "source:  %s\n", src);
 	if (t->note)
 		fprintf(f, "         (%s)\n", t->note);
-	fprintf(f, "input:   %zu caches, %u kmalloc-family rows in %u cache types: %" PRIu64
-		   " objects in %s of slabs\n",
+	fprintf(f,
+		"input:   %zu caches, %u kmalloc-family rows in %u cache types: %" PRIu64
+		" objects in %s of slabs\n",
 		t->nrows, r->rows, r->types, r->in_objs, cli_human(h1, sizeof(h1), r->in_bytes));
 	if (t->format == SLAB_FMT_SYSFS)
 		cli_bad_print(f, &t->bad, "entry", "entries");
@@ -112,8 +114,8 @@ static void print_policy_row(FILE *f, const struct wi_result *r, int p)
 		both(b1, sizeof(b1), w->slab_bytes), both(b2, sizeof(b2), w->pool_bytes),
 		both_signed(b3, sizeof(b3), w->net_vs_legacy));
 	if (p == MINALIGN_POLICY_BOUNCE)
-		fprintf(f, "  %-11s %-14s %-22s %-22s %s\n", "", "", "  with Linux's pool:",
-			both(b2, sizeof(b2), w->pool_linux_bytes),
+		fprintf(f, "  %-11s %-14s %-22s %-22s %s\n", "", "",
+			"  with Linux's pool:", both(b2, sizeof(b2), w->pool_linux_bytes),
 			both_signed(b3, sizeof(b3), w->net_linux_vs_legacy));
 }
 
@@ -157,9 +159,10 @@ static void print_notes(FILE *f, const struct wi_result *r)
 	char h1[32], h2[32], h3[32];
 
 	fprintf(f, "\n  notes:\n");
-	fprintf(f, "  - bounce pool: Linux reserves min(64 MiB, RAM/1024) rounded up to 256 KiB "
-		   "segments = %s for %s of RAM; minalign uses its default pool, %s of cache-line "
-		   "slots that grows on demand (not derived from the input)\n",
+	fprintf(f,
+		"  - bounce pool: Linux reserves min(64 MiB, RAM/1024) rounded up to 256 KiB "
+		"segments = %s for %s of RAM; minalign uses its default pool, %s of cache-line "
+		"slots that grows on demand (not derived from the input)\n",
 		cli_human(h1, sizeof(h1), r->pol[MINALIGN_POLICY_BOUNCE].pool_linux_bytes),
 		cli_human(h2, sizeof(h2), pp->ram_bytes),
 		cli_human(h3, sizeof(h3), pp->minalign_pool));
@@ -170,13 +173,15 @@ static void print_notes(FILE *f, const struct wi_result *r)
 	fprintf(f, "  - naive needs no pool, but DMA into kmalloc buffers that share cache lines "
 		   "corrupts data\n");
 	if (r->in_min_class > 8)
-		fprintf(f, "  - the input's smallest kmalloc class is %u (recorded minimum alignment):"
-			   " objects in it may be smaller, so the figures for alignments below %u "
-			   "are upper bounds\n",
+		fprintf(f,
+			"  - the input's smallest kmalloc class is %u (recorded minimum alignment):"
+			" objects in it may be smaller, so the figures for alignments below %u "
+			"are upper bounds\n",
 			r->in_min_class, r->in_min_class);
 	if (r->nslubbed) {
-		fprintf(f, "  - classes missing from the input, geometry from SLUB's order rule "
-			   "(%u CPUs):",
+		fprintf(f,
+			"  - classes missing from the input, geometry from SLUB's order rule "
+			"(%u CPUs):",
 			pp->cpus);
 		for (unsigned int i = 0; i < r->nslubbed && i < WI_MAX_SLUBBED; i++)
 			fprintf(f, "%s %s-%u order %u (%u objs/slab)", i ? "," : "",
@@ -186,9 +191,10 @@ static void print_notes(FILE *f, const struct wi_result *r)
 			fprintf(f, " and %u more", r->nslubbed - WI_MAX_SLUBBED);
 		fputc('\n', f);
 	}
-	fprintf(f, "  - devres padding: not computable from slab statistics (it needs the number "
-		   "of live devm_kmalloc allocations); Linux pads each devres header of %u bytes "
-		   "to %u at this cache line\n",
+	fprintf(f,
+		"  - devres padding: not computable from slab statistics (it needs the number "
+		"of live devm_kmalloc allocations); Linux pads each devres header of %u bytes "
+		"to %u at this cache line\n",
 		DEVRES_NODE_BYTES, devres_header(pp->cache_line));
 }
 
@@ -307,16 +313,18 @@ static void json_method(struct json *j, const struct wi_result *r)
 	json_key(j, "bounce_pool_method");
 	json_begin_object(j);
 	json_kv_string(j, "linux", "min(64 MiB, RAM/1024) rounded up to 256 KiB segments");
-	json_kv_string(j, "minalign", "the library's default pool (line-granular slots, grows on "
-				      "demand), independent of the input");
+	json_kv_string(j, "minalign",
+		       "the library's default pool (line-granular slots, grows on "
+		       "demand), independent of the input");
 	json_end_object(j);
 	json_kv_string(j, "packed_model", "no __GFP_PACKED callers: equal to legacy");
 	json_key(j, "devres_padding");
 	json_begin_object(j);
 	json_kv_bool(j, "computable", false);
 	json_kv_null(j, "bytes");
-	json_kv_string(j, "reason", "slab statistics do not show the number of live devm_kmalloc "
-				    "allocations");
+	json_kv_string(j, "reason",
+		       "slab statistics do not show the number of live devm_kmalloc "
+		       "allocations");
 	json_kv_uint(j, "linux_header_bytes", devres_header(r->params.cache_line));
 	json_kv_uint(j, "devres_node_bytes", DEVRES_NODE_BYTES);
 	json_end_object(j);
@@ -368,8 +376,8 @@ void wi_svg_panels(struct wi_svg *s, const struct wi_result *r)
 			s->values[n * WI_NPOL + p] = c->bytes[p];
 		n++;
 	}
-	s->panels[0] = (struct svg_panel){s->titles[0], 1, WI_NPOL, s->total_label, s->series,
-					  s->totals};
-	s->panels[1] = (struct svg_panel){s->titles[1], n, WI_NPOL, s->group_labels, s->series,
-					  s->values};
+	s->panels[0] =
+		(struct svg_panel){s->titles[0], 1, WI_NPOL, s->total_label, s->series, s->totals};
+	s->panels[1] =
+		(struct svg_panel){s->titles[1], n, WI_NPOL, s->group_labels, s->series, s->values};
 }
