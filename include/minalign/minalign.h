@@ -13,5 +13,6 @@
 #include <minalign/scatterlist.h>
 #include <minalign/dmapool.h>
 #include <minalign/swiotlb.h>
+#include <minalign/slab.h>
 
 #endif /* MINALIGN_MINALIGN_H */

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * minalign/slab.h - the slab allocator: kmem_cache and the kmalloc family, with Linux's names
+ * and signatures, and the library's own slabinfo.
+ *
+ * The minimum alignment of kmalloc objects depends on the configured policy (DESIGN.md
+ * section 4): LEGACY keeps every object cache-line aligned; BOUNCE, DMA_OPT_IN and NAIVE drop it
+ * to 8 bytes (BOUNCE falls back to the cache line when no bounce pool is configured); PACKED
+ * keeps the cache line unless the caller passes __GFP_PACKED.  GFP_DMA allocations always get
+ * cache-line-aligned objects below 4 GiB.  Power-of-two sizes are naturally aligned.
+ */
+#ifndef MINALIGN_SLAB_H
+#define MINALIGN_SLAB_H
+
+#include <minalign/types.h>
+#include <minalign/mm.h>
+
+MINALIGN_BEGIN_DECLS
+
+/* Largest kmalloc size served by a slab cache; larger requests go to the page allocator. */
+#define KMALLOC_MAX_CACHE_SIZE 8192UL
+/* Largest kmalloc size at all (one MAX_PAGE_ORDER block). */
+#define KMALLOC_MAX_SIZE       (PAGE_SIZE << MAX_PAGE_ORDER)
+/* The smallest alignment kmalloc ever gives (policies BOUNCE, DMA_OPT_IN, NAIVE). */
+#define ARCH_KMALLOC_MINALIGN  8
+/* The smallest alignment of kmem_cache objects. */
+#define ARCH_SLAB_MINALIGN     8
+
+/* What kmalloc(0) returns: not NULL, and faults on any access in the kernel. */
+#define ZERO_SIZE_PTR	    ((void *)16)
+#define ZERO_OR_NULL_PTR(x) ((uintptr_t)(x) <= (uintptr_t)ZERO_SIZE_PTR)
+
+typedef unsigned int slab_flags_t;
+
+/* kmem_cache_create() flags (Linux's names; minalign's own values). */
+#define SLAB_HWCACHE_ALIGN   0x00002000u /* align objects to the cache line (ARCH_DMA_MINALIGN) */
+#define SLAB_CACHE_DMA	     0x00004000u /* slabs below 4 GiB */
+#define SLAB_RED_ZONE	     0x00000400u /* debug this cache (red zones, poisoning, free checks) */
+#define SLAB_POISON	     0x00000800u /* the same as SLAB_RED_ZONE */
+#define SLAB_ACCOUNT	     0x04000000u /* accepted and ignored */
+#define SLAB_RECLAIM_ACCOUNT 0x00020000u /* accepted and ignored */
+
+struct kmem_cache; /* opaque */
+
+/**
+ * kmem_cache_create() - create a cache of fixed-size objects.
+ * @name: name shown by slabinfo (copied; at most 63 characters are kept).
+ * @size: object size in bytes, 1..KMALLOC_MAX_SIZE.
+ * @align: minimum alignment, 0 or a power of two; at least ARCH_SLAB_MINALIGN is used.
+ * @flags: SLAB_* flags; SLAB_HWCACHE_ALIGN raises the alignment to the cache line.
+ * @ctor: called once for every object when its slab is created (objects keep their constructed
+ *        state across free and allocation, as in Linux); may be NULL.
+ *
+ * Takes the global slab mutex.  Return: the cache, or NULL with a report for a bad argument or
+ * when the library is not initialised; NULL without a report when metadata cannot be allocated.
+ */
+MINALIGN_API struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+						  unsigned int align, slab_flags_t flags,
+						  void (*ctor)(void *));
+
+/**
+ * kmem_cache_alloc() - allocate one object.
+ * @cache: the cache.
+ * @flags: GFP flags; __GFP_ZERO zeroes the object.
+ *
+ * Lock-free on the calling thread's own slabs.  Return: the object, or NULL when out of memory
+ * (no report) or @cache is NULL (a report).
+ */
+MINALIGN_API void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t flags);
+
+/** kmem_cache_zalloc() - kmem_cache_alloc() with __GFP_ZERO. */
+MINALIGN_API void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t flags);
+
+/**
+ * kmem_cache_free() - free an object of @cache.
+ * @cache: the cache the object came from.
+ * @obj: the object; NULL is ignored.
+ *
+ * A pointer that belongs to another cache, is not an object start, is already free or is not
+ * slab memory is reported once and nothing changes.
+ */
+MINALIGN_API void kmem_cache_free(struct kmem_cache *cache, void *obj);
+
+/**
+ * kmem_cache_destroy() - destroy a cache.
+ * @cache: the cache; NULL is ignored.
+ *
+ * No other thread may use @cache meanwhile.  Objects still allocated are reported (one report)
+ * and their slabs stay allocated (and can still be freed with kfree) until they are empty.
+ */
+MINALIGN_API void kmem_cache_destroy(struct kmem_cache *cache);
+
+/**
+ * kmem_cache_shrink() - return @cache's empty slabs, including the calling thread's cached
+ * slabs, to the page allocator.  Return: 0, or -EINVAL for a NULL cache.
+ */
+MINALIGN_API int kmem_cache_shrink(struct kmem_cache *cache);
+
+/** kmem_cache_size() - the usable size of @cache's objects (0 for NULL). */
+MINALIGN_API unsigned int kmem_cache_size(struct kmem_cache *cache);
+
+/**
+ * kmalloc() - allocate @size bytes.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR; above KMALLOC_MAX_CACHE_SIZE whole pages are used.
+ * @flags: GFP flags: __GFP_ZERO zeroes, GFP_DMA gives a cache-line-aligned object below 4 GiB
+ *         (the dma-kmalloc-N caches), __GFP_PACKED under the PACKED policy an 8-byte aligned one
+ *         (the kmalloc-packed-N caches).
+ *
+ * Return: the memory, or NULL when out of memory or @size exceeds KMALLOC_MAX_SIZE (no report),
+ * or when the library is not initialised (a report).
+ */
+MINALIGN_API void *kmalloc(size_t size, gfp_t flags);
+/** kzalloc() - kmalloc() with __GFP_ZERO. */
+MINALIGN_API void *kzalloc(size_t size, gfp_t flags);
+/** kmalloc_array() - kmalloc(@n * @size); NULL when the product overflows. */
+MINALIGN_API void *kmalloc_array(size_t n, size_t size, gfp_t flags);
+/** kcalloc() - zeroed kmalloc_array(). */
+MINALIGN_API void *kcalloc(size_t n, size_t size, gfp_t flags);
+
+/**
+ * krealloc() - resize a kmalloc allocation, keeping its contents.
+ * @p: the allocation, or NULL (then this is kmalloc()).
+ * @new_size: bytes; 0 frees @p and returns ZERO_SIZE_PTR.
+ * @flags: GFP flags for a new allocation; __GFP_ZERO zeroes the bytes beyond the old size.
+ *
+ * Stays in place when the object is large enough and of the kind @flags asks for (DMA, packed).
+ * Return: the (possibly moved) memory; NULL on failure, leaving @p untouched.
+ */
+MINALIGN_API void *krealloc(const void *p, size_t new_size, gfp_t flags);
+
+/**
+ * kfree() - free a kmalloc allocation.
+ * @p: the allocation; NULL and ZERO_SIZE_PTR are ignored.
+ *
+ * Lock-free for objects of the calling thread's slabs; objects of other threads' slabs go to
+ * their slab's remote free list.  A pointer outside RAM, into a page that is not slab or
+ * kmalloc memory, or (cheaply detectable) not at an object start is reported and ignored.
+ */
+MINALIGN_API void kfree(const void *p);
+
+/** ksize() - usable size of the allocation at @p (0 for NULL/ZERO_SIZE_PTR or a bad pointer). */
+MINALIGN_API size_t ksize(const void *p);
+
+/**
+ * kmalloc_size_roundup() - the size kmalloc(@size) really allocates: 0 for 0, the size class
+ * up to KMALLOC_MAX_CACHE_SIZE, whole pages (PAGE_SIZE << get_order()) above, and @size itself
+ * when kmalloc could never satisfy it.  Uses the active policy (GFP_KERNEL allocations).
+ */
+MINALIGN_API size_t kmalloc_size_roundup(size_t size);
+
+/** kstrdup() - kmalloc'ed copy of @s; NULL for NULL or on failure. */
+MINALIGN_API char *kstrdup(const char *s, gfp_t flags);
+/** kmemdup() - kmalloc'ed copy of @len bytes at @src; NULL on failure. */
+MINALIGN_API void *kmemdup(const void *src, size_t len, gfp_t flags);
+
+/**
+ * dma_get_cache_alignment() - the DMA alignment (ARCH_DMA_MINALIGN): the configured cache
+ * line, or 128 when the library is not initialised.
+ */
+MINALIGN_API size_t dma_get_cache_alignment(void);
+
+/* ---- minalign extensions -------------------------------------------------------------- */
+
+/* One cache as /proc/slabinfo 2.1 shows it. */
+struct minalign_slabinfo {
+	const char *name;
+	unsigned long active_objs, num_objs;
+	unsigned int objsize, objperslab, pagesperslab;
+	unsigned long active_slabs, num_slabs;
+};
+
+/**
+ * minalign_slab_foreach() - call @fn for every cache, in creation order.
+ * @fn: callback; @info and the strings in it are valid during the call only.  @fn may call
+ *      any allocator function.
+ * @arg: passed to @fn.
+ *
+ * active_objs is approximate while other threads allocate: objects in a thread's current slab
+ * count as active (as in Linux's SLUB).
+ *
+ * Return: 0; the first nonzero value @fn returns (iteration stops); -ENODEV when not
+ * initialised; -ENOMEM when the snapshot cannot be allocated; -EINVAL for a NULL @fn.
+ */
+MINALIGN_API int minalign_slab_foreach(int (*fn)(const struct minalign_slabinfo *info, void *arg),
+				       void *arg);
+
+/**
+ * minalign_slab_shrink() - give the calling thread's cached slabs back to their caches and
+ * return every empty slab of every cache to the page allocator.  Tests call it before
+ * comparing free pages; long-lived idle threads may call it to release memory.
+ */
+MINALIGN_API void minalign_slab_shrink(void);
+
+MINALIGN_END_DECLS
+
+#endif /* MINALIGN_SLAB_H */

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slab/internal.h - data structures shared by the slab module's files, and its fast paths.
+ *
+ * Objects: a cache (struct kmem_cache) owns slabs; a slab is one block of 2^order pages cut into
+ * nobj slots of `stride` bytes starting at the block's first byte.  Every slab has an
+ * out-of-band descriptor (struct ma_slab, host memory); the head page's owner is MA_OWNER_SLAB
+ * and priv the descriptor, and the slab map (one pointer per page of RAM) points every page of
+ * the slab at it, so kfree finds a descriptor with one load.
+ *
+ * Free lists are singly linked through a word inside free objects (at link_off: 0, or after
+ * the object for caches with a constructor), obfuscated as next ^ secret ^ &word with a
+ * per-cache random secret, in every build.  Debug caches keep no link in objects (they poison
+ * them) and use an index stack in the descriptor's debug array instead.
+ *
+ * Ownership (see tcache.c): a slab is either owned by one thread cache (struct ma_tcache) or
+ * shared (no owner, all state under the cache lock).  The owner allocates from its current
+ * slab through the thread cache's hot entry and frees into any slab it owns without a lock or
+ * an atomic read-modify-write.  Other threads free into an owned slab through its atomic
+ * remote free list (rfree).  The low bits of rfree hold the slab's remote state:
+ *   NORMAL - owned: push with a compare-exchange;
+ *   NOTIFY - owned and full: the first remote freer takes the cache lock, pushes, clears the
+ *            state and puts the slab on the owner's notify list so the owner finds it again;
+ *   SHARED - no owner: free under the cache lock into the descriptor's aux list.
+ * State changes that involve another thread (NOTIFY consumed, abandon, adopt) happen under the
+ * cache lock.
+ *
+ * Lock order: ma_slab_mutex (cache list, thread-cache registry users) -> ma_tc_lock (registry)
+ * -> cache->lock -> the page allocator's lock (a leaf).  No fast path takes any lock.
+ */
+#ifndef MINALIGN_SLAB_INTERNAL_H
+#define MINALIGN_SLAB_INTERNAL_H
+
+#include "slab/slab.h"
+#include "mm/mm.h"
+
+/* ---- intrusive lists ------------------------------------------------------------------- */
+
+struct ma_list {
+	struct ma_list *next, *prev;
+};
+
+#define ma_container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+static inline void ma_list_init(struct ma_list *h)
+{
+	h->next = h->prev = h;
+}
+
+static inline bool ma_list_empty(const struct ma_list *h)
+{
+	return h->next == h;
+}
+
+static inline void ma_list_add(struct ma_list *n, struct ma_list *h)
+{
+	n->next = h->next;
+	n->prev = h;
+	h->next->prev = n;
+	h->next = n;
+}
+
+static inline void ma_list_add_tail(struct ma_list *n, struct ma_list *h)
+{
+	ma_list_add(n, h->prev);
+}
+
+static inline void ma_list_del(struct ma_list *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->next = n->prev = n;
+}
+
+/* ---- kmalloc geometry ------------------------------------------------------------------ */
+
+#define MA_KM_NR_CLASSES  13  /* 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k */
+#define MA_KM_SMALL_MAX	  256 /* sizes served by the small-size tables */
+#define MA_KM_SMALL_SLOTS 33  /* (size + 7) >> 3 for size 0..256 */
+#define MA_KM_NO_CLASS	  0xff
+
+enum ma_km_type {
+	MA_KM_NORMAL, /* kmalloc-N */
+	MA_KM_DMA,    /* dma-kmalloc-N: cache-line aligned, below 4 GiB */
+	MA_KM_PACKED, /* kmalloc-packed-N: PACKED policy with __GFP_PACKED */
+	MA_KM_NR_TYPES,
+	MA_KM_USER = 0xff, /* not a kmalloc cache */
+};
+
+/* ---- thread caches --------------------------------------------------------------------- */
+
+#define MA_TC_NENT     96 /* per-thread entries: 39 kmalloc caches, then user caches */
+#define MA_TC_KM_NENT  (MA_KM_NR_TYPES * MA_KM_NR_CLASSES)
+#define MA_TC_NULL_IDX MA_TC_NENT /* a hot entry that is always empty: forces the slow path */
+
+/* The allocation side of one entry: what kmalloc's fast path touches. */
+struct ma_tc_hot {
+	void *free;	  /* objects of the current slab, obfuscated links */
+	uintptr_t secret; /* the cache's secret */
+};
+
+/* The rest of one entry, touched on slow paths only.  Owner-private except `notify`. */
+struct ma_tc_ent {
+	struct kmem_cache *cache; /* NULL: entry unused */
+	struct ma_slab *cur;	  /* current slab, or NULL */
+	struct ma_list partial;	  /* owned slabs with free objects */
+	struct ma_list full;	  /* owned slabs with no free object known */
+	struct ma_list empty;	  /* owned slabs with every object free */
+	struct ma_list notify;	  /* full slabs that got remote frees: under cache->lock */
+	atomic_bool notified;	  /* notify is not empty */
+};
+
+struct ma_tcache {
+	unsigned long gen;  /* ma_slab_g.gen when the entries were last valid */
+	int64_t nobj;	    /* slab_objects delta not yet added to the statistics */
+	size_t empty_bytes; /* bytes of slabs on the entries' empty lists */
+	struct ma_list reg; /* registry (in use) or pool (free) link, under ma_tc_lock */
+	struct ma_tc_hot hot[MA_TC_NENT + 1];
+	struct ma_tc_ent ent[MA_TC_NENT];
+};
+
+/* The calling thread's cache; &ma_tc_null (gen 0, every hot entry empty) until it has one. */
+extern _Thread_local struct ma_tcache *ma_tc __attribute__((tls_model("initial-exec")));
+extern struct ma_tcache ma_tc_null;
+/* The owner of shared slabs: never equal to a thread cache. */
+extern char ma_slab_no_owner[1];
+#define MA_NO_OWNER ((struct ma_tcache *)(void *)ma_slab_no_owner)
+
+/* Bytes of empty slabs a thread keeps for reuse before returning them to the cache. */
+#define MA_TC_EMPTY_BYTES ((size_t)1 << 20)
+/* Empty slabs a cache keeps before returning them to the page allocator. */
+#define MA_CACHE_RESERVE  1
+
+/* ---- slabs ----------------------------------------------------------------------------- */
+
+/* rfree low bits */
+#define MA_RF_NORMAL 0u
+#define MA_RF_NOTIFY 1u
+#define MA_RF_SHARED 2u
+#define MA_RF_STATE  3u
+
+enum ma_slab_where {
+	MA_SW_CURRENT, /* owned; its objects feed the owner's hot entry */
+	MA_SW_PARTIAL, /* owned; on the entry's partial list */
+	MA_SW_FULL,    /* owned; on the entry's full list (rfree NOTIFY or a notification due) */
+	MA_SW_EMPTY,   /* owned; on the entry's empty list */
+	MA_SW_SHARED,  /* shared; on the cache's partial list */
+	MA_SW_SHARED_FULL,  /* shared; no free object, on no list */
+	MA_SW_SHARED_EMPTY, /* shared; every object free, on the cache's empty list */
+};
+
+/* Per-object debug state (debug caches only). */
+struct ma_dbg_obj {
+	uint32_t req;  /* bytes requested (kmalloc) or the object size */
+	uint32_t next; /* free index stack */
+	uint8_t state; /* MA_DBG_FREE / MA_DBG_LIVE */
+};
+#define MA_DBG_FREE 0
+#define MA_DBG_LIVE 1
+#define MA_DBG_NONE UINT32_MAX
+
+struct ma_slab {
+	/* line 0: the owner's kfree fast path */
+	_Atomic(struct ma_tcache *) owner;
+	void *local_free;	 /* frees by the owner */
+	uintptr_t secret;	 /* the cache's secret */
+	_Atomic uint32_t nlocal; /* objects on local_free (relaxed: slabinfo reads it) */
+	uint32_t mark;		 /* nlocal value that needs the slow path (empty, double free) */
+	uint32_t amask;		 /* object starts have these address bits clear */
+	uint32_t link_off;	 /* offset of the free-list word in a free object */
+	struct kmem_cache *cache;
+	uintptr_t base; /* CPU address of slot 0 */
+
+	/* line 1: remote frees, then cold fields */
+	_Alignas(64) _Atomic uintptr_t rfree;
+	void *aux;		/* more free objects: collected remote frees, or shared-mode list */
+	_Atomic uint32_t naux;	/* objects on aux */
+	uint32_t stride, nobj;	/* slot size and count */
+	uint32_t objsize;	/* bytes of a slot that belong to the object (debug: no red zone) */
+	uint8_t order, where;	/* enum ma_slab_where */
+	uint8_t shift;		/* log2(stride) when stride is a power of two, else 0 */
+	bool on_notify;		/* on the owner entry's notify list (cache->lock) */
+	uint32_t dbg_free;	/* debug: top of the free index stack */
+	struct ma_dbg_obj *dbg; /* debug: one per object */
+	struct ma_list link;	/* entry list (owned) or cache list (shared) */
+	struct ma_list all;	/* cache->all */
+	struct ma_list nlink;	/* owner entry's notify list */
+	struct page *page;	/* head page */
+	void *raw;		/* what ma_meta_alloc returned */
+};
+
+/* ---- caches ---------------------------------------------------------------------------- */
+
+struct kmem_cache {
+	/* read-mostly */
+	uint16_t tc_idx; /* thread-cache entry, or MA_TC_NONE */
+	uint8_t km_type; /* enum ma_km_type */
+	bool debug;	 /* red zones, poisoning, free checks; shared mode only */
+	uint32_t link_off;
+	uint32_t size;	  /* object size asked for (kmalloc: the class size) */
+	uint32_t usable;  /* ksize() */
+	uint32_t stride;  /* slot size */
+	uint32_t align;	  /* object alignment */
+	uint32_t nobj;	  /* objects per slab */
+	uint8_t order;	  /* slab order */
+	uintptr_t secret; /* free-list obfuscation */
+	void (*ctor)(void *);
+	gfp_t page_gfp;
+	phys_addr_t limit;
+
+	/* shared state */
+	_Alignas(64) ma_spinlock_t lock;
+	struct ma_list partial; /* shared slabs with free objects */
+	struct ma_list empty;	/* shared empty slabs (the reserve) */
+	struct ma_list all;	/* every slab */
+	unsigned long nslabs;	/* slabs in `all` */
+	unsigned long nempty;	/* slabs on `empty` */
+	bool dead;		/* destroyed with live objects; freed with its last slab */
+
+	struct ma_list node; /* ma_slab_caches or ma_slab_zombies (ma_slab_mutex) */
+	void *raw;	     /* what ma_meta_alloc returned */
+	char name[64];
+};
+
+/* ---- module globals -------------------------------------------------------------------- */
+
+struct ma_slab_glob {
+	uintptr_t ram;	 /* CPU address of RAM; 0 when down */
+	size_t ram_size; /* 0 when down: every kfree takes the slow path */
+	_Atomic(struct ma_slab *) *map;
+	unsigned long gen; /* nonzero while up; thread caches of another value are stale */
+	bool debug;	   /* MINALIGN_DEBUG_SLAB */
+	unsigned int minalign[MA_KM_NR_TYPES];
+	uint8_t kidx[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS];   /* hot entry for small sizes */
+	uint8_t kclass[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS]; /* class for small sizes */
+	struct kmem_cache *kcache[MA_KM_NR_TYPES][MA_KM_NR_CLASSES];
+};
+extern struct ma_slab_glob ma_slab_g;
+
+extern ma_mutex_t ma_slab_mutex;
+extern struct ma_list ma_slab_caches;
+
+/* ---- free-list words ------------------------------------------------------------------- */
+
+static inline void *ma_fl_get(const void *obj, uintptr_t secret, uint32_t off)
+{
+	const uintptr_t *w = (const uintptr_t *)(const void *)((const char *)obj + off);
+
+	return (void *)(*w ^ secret ^ (uintptr_t)w);
+}
+
+static inline void ma_fl_set(void *obj, const void *next, uintptr_t secret, uint32_t off)
+{
+	uintptr_t *w = (uintptr_t *)(void *)((char *)obj + off);
+
+	*w = (uintptr_t)next ^ secret ^ (uintptr_t)w;
+}
+
+/* ---- lookups --------------------------------------------------------------------------- */
+
+/* The slab holding @p, or NULL (not RAM, or not a slab page).  One load. */
+static inline struct ma_slab *ma_slab_of(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - ma_slab_g.ram;
+
+	if (ma_unlikely(off >= ma_slab_g.ram_size))
+		return NULL;
+	return atomic_load_explicit(&ma_slab_g.map[off >> PAGE_SHIFT], memory_order_acquire);
+}
+
+/* Slot index of @p in @s (p inside the slab). */
+static inline uint32_t ma_slab_index(const struct ma_slab *s, const void *p)
+{
+	uint32_t rel = (uint32_t)((uintptr_t)p - s->base);
+
+	return s->shift ? rel >> s->shift : rel / s->stride;
+}
+
+static inline void *ma_slab_obj(const struct ma_slab *s, uint32_t i)
+{
+	return (void *)(s->base + (uintptr_t)i * s->stride);
+}
+
+/* ---- fast paths ------------------------------------------------------------------------ */
+
+/*
+ * Pop one object from the calling thread's hot entry @idx; NULL when the entry is empty or
+ * the thread cache is stale (the caller then takes the slow path).
+ */
+static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
+{
+	struct ma_tcache *tc = ma_tc;
+	struct ma_tc_hot *h;
+	void *obj;
+
+	if (ma_unlikely(tc->gen != ma_slab_g.gen))
+		return NULL;
+	h = &tc->hot[idx];
+	obj = h->free;
+	if (ma_unlikely(!obj))
+		return NULL;
+	h->free = ma_fl_get(obj, h->secret, link_off);
+	tc->nobj++;
+	return obj;
+}
+
+/*
+ * Free @p into @s when the calling thread owns @s and nothing unusual happens: no lock, no
+ * atomic read-modify-write.  False sends the caller to ma_slab_free(), which handles every
+ * other case (remote, shared, debug, first free into a full slab, the slab becoming empty,
+ * misuse the cheap checks catch).
+ */
+static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
+{
+	struct ma_tcache *tc = ma_tc;
+	void *old;
+	uint32_t n;
+
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) != tc)
+		return false;
+	old = s->local_free;
+	n = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
+	if (ma_unlikely(old == p || !old || n == s->mark || ((uintptr_t)p & s->amask)))
+		return false;
+	ma_fl_set(p, old, s->secret, s->link_off);
+	s->local_free = p;
+	atomic_store_explicit(&s->nlocal, n, memory_order_relaxed);
+	tc->nobj--;
+	return true;
+}
+
+/* ---- cross-file functions ---------------------------------------------------------------- */
+
+/* cache.c */
+int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, unsigned int align,
+		   slab_flags_t flags, void (*ctor)(void *), uint8_t km_type, uint16_t tc_idx);
+struct kmem_cache *ma_cache_new(const char *name, unsigned int size, unsigned int align,
+				slab_flags_t flags, void (*ctor)(void *), uint8_t km_type,
+				uint16_t tc_idx);
+void ma_cache_free_all(struct kmem_cache *c);
+void ma_cache_free_zombie(struct kmem_cache *c);
+void *ma_cache_alloc(struct kmem_cache *c, gfp_t gfp, size_t req);
+void ma_cache_shrink(struct kmem_cache *c);
+
+/* slab.c */
+struct ma_slab *ma_slab_new(struct kmem_cache *c);
+void ma_slab_release(struct ma_slab *s);
+void ma_slab_destroy(struct ma_slab *s);
+bool ma_slab_put_empty_locked(struct ma_slab *s);
+struct ma_slab *ma_slab_take_shared_locked(struct kmem_cache *c);
+void ma_slab_own_locked(struct ma_slab *s, struct ma_tcache *tc);
+bool ma_slab_abandon_locked(struct ma_slab *s, void *extra);
+void ma_slab_free(struct ma_slab *s, void *p, struct kmem_cache *expect);
+void ma_slab_free_remote(struct ma_slab *s, void *p);
+void *ma_slab_alloc_shared(struct kmem_cache *c, size_t req);
+uint32_t ma_fl_count(const void *list, uintptr_t secret, uint32_t off);
+void ma_slab_report(const struct ma_slab *s, const void *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* tcache.c */
+int ma_tc_init(void);
+struct ma_tcache *ma_tc_get(void);
+void *ma_tc_refill(struct ma_tcache *tc, struct kmem_cache *c);
+void ma_tc_free_local(struct ma_tcache *tc, struct ma_slab *s, void *p);
+void ma_tc_flush_stats(struct ma_tcache *tc);
+void ma_tc_drain_cache(struct kmem_cache *c);
+void ma_tc_drain_self(struct kmem_cache *only);
+
+/* debug.c */
+void ma_dbg_slab_init(struct ma_slab *s);
+void *ma_dbg_alloc_locked(struct ma_slab *s, size_t req);
+bool ma_dbg_check_free(struct ma_slab *s, void *p);
+void ma_dbg_free_locked(struct ma_slab *s, void *p);
+size_t ma_dbg_req(struct ma_slab *s, const void *p);
+bool ma_dbg_is_live(struct ma_slab *s, const void *p, const char *what);
+void ma_dbg_resize(struct ma_slab *s, void *p, size_t req);
+int ma_dbg_validate_locked(struct ma_slab *s);
+
+/* kmalloc.c */
+int ma_kmalloc_init(void);
+void ma_kmalloc_exit(void);
+
+#endif /* MINALIGN_SLAB_INTERNAL_H */
