@@ -1,8 +1,8 @@
 # cmake/toolchains/cross-common.cmake - shared part of the Debian cross toolchain files.
 #
 # The including file sets MINALIGN_CROSS_ARCH (aarch64, riscv64, armhf), MINALIGN_CROSS_TRIPLET
-# (the GNU triplet Debian's cross gcc is named after), MINALIGN_CROSS_QEMU (the qemu-user binary)
-# and CMAKE_SYSTEM_PROCESSOR.
+# (the GNU triplet Debian's cross gcc is named after), MINALIGN_CROSS_QEMU (the qemu-user binary,
+# found as <name>-static or <name>) and CMAKE_SYSTEM_PROCESSOR.
 #
 # What this gives:
 #  - the compiler <triplet>-gcc, and <triplet>-g++ when installed (tests/CMakeLists.txt skips
@@ -11,7 +11,7 @@
 #  - liburcu-bp and cmocka built for the target from Debian's source packages by
 #    scripts/cross-deps.sh into MINALIGN_CROSS_PREFIX (default build/cross-deps/<arch>/prefix),
 #    found through pkg-config restricted to that prefix;
-#  - CMAKE_CROSSCOMPILING_EMULATOR = qemu-<cpu>-static -L /usr/<triplet>, so ctest runs every
+#  - CMAKE_CROSSCOMPILING_EMULATOR = qemu-<cpu>[-static] -L /usr/<triplet>, so ctest runs every
 #    test program under qemu-user.
 set(CMAKE_SYSTEM_NAME Linux)
 
@@ -42,10 +42,11 @@ set(ENV{PKG_CONFIG_LIBDIR} "${MINALIGN_CROSS_PREFIX}/lib/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 unset(ENV{PKG_CONFIG_SYSROOT_DIR})
 
-find_program(_minalign_qemu "${MINALIGN_CROSS_QEMU}" NO_CMAKE_FIND_ROOT_PATH)
+find_program(_minalign_qemu NAMES "${MINALIGN_CROSS_QEMU}-static" "${MINALIGN_CROSS_QEMU}"
+	NO_CMAKE_FIND_ROOT_PATH)
 if(_minalign_qemu)
 	set(CMAKE_CROSSCOMPILING_EMULATOR "${_minalign_qemu};-L;${MINALIGN_CROSS_SYSROOT}")
 else()
-	message(WARNING "${MINALIGN_CROSS_QEMU} not found (Debian package qemu-user-static): "
+	message(WARNING "${MINALIGN_CROSS_QEMU}[-static] not found (Debian: qemu-user): "
 		"the ${MINALIGN_CROSS_ARCH} tests can be built but not run here")
 endif()
