@@ -115,6 +115,7 @@ static int parse_long(struct cli_parser *p, const char *arg, const char **value)
 	const char *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
 	const struct cli_opt *o;
+	char shown[72];
 
 	if (len == 4 && !strncmp(name, "help", 4) && !eq)
 		return CLI_HELP;
@@ -124,7 +125,8 @@ static int parse_long(struct cli_parser *p, const char *arg, const char **value)
 				name);
 		return CLI_ERROR;
 	}
-	return take_arg(p, o, eq ? eq + 1 : NULL, arg, value);
+	snprintf(shown, sizeof(shown), "--%s", o->name);
+	return take_arg(p, o, eq ? eq + 1 : NULL, shown, value);
 }
 
 static int parse_short(struct cli_parser *p, const char *arg, const char **value)
