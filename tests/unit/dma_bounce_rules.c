@@ -182,7 +182,7 @@ static void test_linux_rule_acting(void **state)
 	pg = th_pages(0);
 	big = kmalloc(1024, GFP_KERNEL);
 	assert_false(maps_bounced(dev, pg + 8, 2 * LINE, DMA_FROM_DEVICE)); /* Linux: safe size */
-	assert_true(maps_bounced(dev, big + 8, 40, DMA_FROM_DEVICE));	     /* Linux: small */
+	assert_true(maps_bounced(dev, big + 8, 40, DMA_FROM_DEVICE));	    /* Linux: small */
 	expect_counts(1, 1);
 	kfree(big);
 	free_pages((unsigned long)pg, 0);

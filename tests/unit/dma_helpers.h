@@ -31,8 +31,7 @@ static inline void th_init(enum minalign_policy policy, enum minalign_sim_victim
 	tu_init(&c);
 }
 
-static inline struct device *th_dev(const char *name, bool coherent, unsigned int bits,
-				    bool force)
+static inline struct device *th_dev(const char *name, bool coherent, unsigned int bits, bool force)
 {
 	struct minalign_device_info info = {
 		.name = name, .coherent = coherent, .dma_bits = bits, .force_bounce = force};
@@ -130,8 +129,9 @@ static inline bool th_pair(size_t size, gfp_t gfp, void **buf, void **nb)
 		uintptr_t best = UINTPTR_MAX;
 
 		for (int j = 1; j < N; j++) {
-			uintptr_t d = (uintptr_t)o[j] > (uintptr_t)o[0] ? (uintptr_t)o[j] - (uintptr_t)o[0]
-									 : UINTPTR_MAX;
+			uintptr_t d = (uintptr_t)o[j] > (uintptr_t)o[0]
+					      ? (uintptr_t)o[j] - (uintptr_t)o[0]
+					      : UINTPTR_MAX;
 			if (d < best) {
 				best = d;
 				ni = j;

@@ -189,8 +189,8 @@ static void test_pool_boundary(void **state)
 	(void)state;
 	dev = setup(&snap);
 	for (unsigned int k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
-		struct dma_pool *pool = dma_pool_create("b", dev, c[k].size, c[k].align,
-							c[k].boundary);
+		struct dma_pool *pool =
+			dma_pool_create("b", dev, c[k].size, c[k].align, c[k].boundary);
 		void *v[64];
 		dma_addr_t h[64];
 

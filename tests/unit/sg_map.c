@@ -37,7 +37,7 @@ static void test_helpers(void **state)
 	sg_set_page(&sg[1], virt_to_page(pg + PAGE_SIZE), 10, 20);
 	assert_ptr_equal(sg_virt(&sg[1]), pg + PAGE_SIZE + 20);
 	sg_mark_end(&sg[1]);
-	for_each_sg(sg, s, 2, i)
+	for_each_sg (sg, s, 2, i)
 		n++;
 	assert_int_equal(n, 2);
 	assert_null(sg_next(&sg[1]));
@@ -69,12 +69,12 @@ static void test_mixed_segments(void **state)
 		void *buf[3] = {pg, small, obj};
 
 		sg_init_table(sg, 3);
-		for_each_sg(sg, s, 3, i) {
+		for_each_sg (sg, s, 3, i) {
 			sg_set_buf(s, buf[i], (unsigned int)len[i]);
 			th_fill(buf[i], (unsigned char)i, len[i]);
 		}
 		assert_int_equal(dma_map_sg(dev, sg, 3, dirs[d]), 3);
-		for_each_sg(sg, s, 3, i) {
+		for_each_sg (sg, s, 3, i) {
 			bool bounced = is_swiotlb_buffer(dev, sg_dma_address(s));
 
 			assert_int_equal(sg_dma_len(s), len[i]);
@@ -83,7 +83,8 @@ static void test_mixed_segments(void **state)
 				assert_true(th_dev_holds(dev, sg_dma_address(s), (unsigned char)i,
 							 len[i]));
 			if (dirs[d] != DMA_TO_DEVICE)
-				th_dev_fill(dev, sg_dma_address(s), (unsigned char)(40 + i), len[i]);
+				th_dev_fill(dev, sg_dma_address(s), (unsigned char)(40 + i),
+					    len[i]);
 		}
 		memset(nb, 0x5a, 16); /* the neighbour of the unsafe segment, while mapped */
 		dma_unmap_sg(dev, sg, 3, dirs[d]);
@@ -118,8 +119,8 @@ static void test_sync_cycles(void **state)
 	dev = th_dev("sgdev", false, 0, false);
 	pg = th_pages(0);
 	sg_init_table(sg, 2);
-	sg_set_buf(&sg[0], pg, 2 * LINE);	   /* direct */
-	sg_set_buf(&sg[1], pg + 1000, 100);	   /* bounced */
+	sg_set_buf(&sg[0], pg, 2 * LINE);   /* direct */
+	sg_set_buf(&sg[1], pg + 1000, 100); /* bounced */
 	assert_int_equal(dma_map_sg(dev, sg, 2, DMA_FROM_DEVICE), 2);
 	for (unsigned char k = 0; k < 3; k++) {
 		th_dev_fill(dev, sg_dma_address(&sg[0]), k, 2 * LINE);

@@ -13,9 +13,9 @@
 
 #define MA_ARRAY_SIZE_T(a) (sizeof(a) / sizeof((a)[0]))
 
-#define LINE   128u
-#define GIB4   (UINT64_C(1) << 32)
-#define SEG    ((size_t)256 << 10)
+#define LINE 128u
+#define GIB4 (UINT64_C(1) << 32)
+#define SEG  ((size_t)256 << 10)
 
 static int teardown(void **state)
 {
@@ -252,7 +252,7 @@ static void test_alignment_and_segments(void **state)
 
 	(void)state;
 	init_force((size_t)1 << 20, &dev);
-	buf = th_pages(6); /* 256 KiB */
+	buf = th_pages(6);					   /* 256 KiB */
 	a[0] = dma_map_single(dev, buf + LINE, 64, DMA_TO_DEVICE); /* shift the cursor */
 	a[1] = dma_map_single(dev, buf + 8, PAGE_SIZE + 100, DMA_TO_DEVICE);
 	assert_int_equal(dma_mapping_error(dev, a[1]), 0);
@@ -267,8 +267,8 @@ static void test_alignment_and_segments(void **state)
 		a[i] = dma_map_single(dev, buf, n, DMA_TO_DEVICE);
 		assert_int_equal(dma_mapping_error(dev, a[i]), 0);
 		assert_int_equal(a[i] / SEG, (a[i] + n - 1) / SEG);
-		assert_true(th_dev_holds(dev, a[i] + n - 256, (unsigned char)(9 + 7 * (n - 256)),
-					 256));
+		assert_true(
+			th_dev_holds(dev, a[i] + n - 256, (unsigned char)(9 + 7 * (n - 256)), 256));
 	}
 	/* four 200 KiB mappings fill the four segments of the 1 MiB pool: a fifth fails */
 	assert_int_equal(dma_map_single(dev, buf, (size_t)100 << 10, DMA_TO_DEVICE),
