@@ -4,8 +4,9 @@
  *
  * phys_addr_t and dma_addr_t are 64-bit everywhere; CPU pointers, size_t and unsigned long
  * are 32-bit on armhf.  This checks that nothing in between truncates: the DMA masks, the
- * default and largest RAM a 32-bit host accepts, and a simulated RAM placed above 4 GiB (and
- * up to where a 32-bit pfn still reaches) with 32-bit pointers to it.  Runs on the host and
+ * default and largest RAM a 32-bit host accepts, a simulated RAM placed above 4 GiB (and up to
+ * where a 32-bit pfn still reaches) with 32-bit pointers to it, and streaming DMA for 64-bit
+ * and 32-bit devices on RAM that straddles 4 GiB.  Runs on the host and
  * under qemu-user for every cross target (scripts/test-cross.sh).
  */
 #include "test_util.h"
@@ -48,7 +49,6 @@ static void test_type_widths(void **state)
 static void test_dma_masks(void **state)
 {
 	(void)state;
-#ifdef DMA_BIT_MASK
 	assert_int_equal(sizeof(DMA_BIT_MASK(32)), 8);
 	assert_true(DMA_BIT_MASK(64) == UINT64_MAX);
 	assert_true(DMA_BIT_MASK(32) == 0xffffffffull);
@@ -60,9 +60,6 @@ static void test_dma_masks(void **state)
 	assert_true((dma_addr_t)DMA_BIT_MASK(48) == 0xffffffffffffull);
 	assert_int_equal(sizeof(DMA_MAPPING_ERROR), 8);
 	assert_true(DMA_MAPPING_ERROR == UINT64_MAX);
-#else
-	skip(); /* the DMA API is not reachable from minalign.h yet */
-#endif
 }
 
 static void test_default_ram(void **state)
@@ -181,6 +178,91 @@ static void test_ram_at_top(void **state)
 	tu_reports_release();
 }
 
+/*
+ * Streaming DMA with RAM straddling 4 GiB: a 64-bit device gets the buffer's own address above
+ * 4 GiB (dma_addr_t does not truncate with 32-bit pointers), a 32-bit device gets it bounced
+ * below 4 GiB, and neither can touch what its mask does not reach.
+ */
+static void test_dma_across_4g(void **state)
+{
+	const struct minalign_device_info i64 = {.name = "dev64", .dma_bits = 64};
+	const struct minalign_device_info i32 = {.name = "dev32", .dma_bits = 32};
+	struct minalign_config c;
+	struct minalign_stats st0, st1;
+	struct page *blk[20];
+	unsigned int nblk = 0, order = MAX_PAGE_ORDER;
+	unsigned char in[300], out[300], *buf = NULL;
+	struct device *d64, *d32;
+	dma_addr_t a;
+
+	(void)state;
+	tu_config_small(&c);
+	c.ram_base = 0x100000000ull - ((uint64_t)32 << 20); /* 32 MiB below, 32 MiB above */
+	tu_init(&c);
+	d64 = minalign_device_create(&i64);
+	d32 = minalign_device_create(&i32);
+	assert_non_null(d64);
+	assert_non_null(d32);
+	assert_true(dma_get_mask(d32) == 0xffffffffull);
+	assert_true(dma_get_mask(d64) == UINT64_MAX);
+
+	/* A buffer above 4 GiB, at an odd offset. */
+	while (!buf && nblk < ARRAY_SIZE(blk)) {
+		blk[nblk] = alloc_pages(GFP_KERNEL, order);
+		assert_non_null(blk[nblk]);
+		if (page_to_phys(blk[nblk]) >= 0x100000000ull)
+			buf = (unsigned char *)page_address(blk[nblk]) + 4096 + 100;
+		nblk++;
+	}
+	assert_non_null(buf);
+	assert_true(virt_to_phys(buf) > 0x100000000ull);
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)(i * 13 + 1);
+	memcpy(buf, in, sizeof(in));
+
+	/* 64-bit device: direct, the full 64-bit address. */
+	minalign_get_stats(&st0);
+	a = dma_map_single(d64, buf, sizeof(in), DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(d64, a));
+	assert_true(a == virt_to_phys(buf));
+	assert_int_equal(minalign_dma_read(d64, a, out, sizeof(out)), 0);
+	assert_memory_equal(out, in, sizeof(in));
+	dma_unmap_single(d64, a, sizeof(in), DMA_TO_DEVICE);
+	minalign_get_stats(&st1);
+	assert_true(st1.bounce_maps == st0.bounce_maps);
+
+	/* 32-bit device: bounced below 4 GiB, both directions. */
+	a = dma_map_single(d32, buf, sizeof(in), DMA_TO_DEVICE);
+	assert_false(dma_mapping_error(d32, a));
+	assert_true(a + sizeof(in) <= 0x100000000ull);
+	assert_int_equal(minalign_dma_read(d32, a, out, sizeof(out)), 0);
+	assert_memory_equal(out, in, sizeof(in));
+	dma_unmap_single(d32, a, sizeof(in), DMA_TO_DEVICE);
+	a = dma_map_single(d32, buf, sizeof(in), DMA_FROM_DEVICE);
+	assert_false(dma_mapping_error(d32, a));
+	assert_true(a + sizeof(in) <= 0x100000000ull);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (unsigned char)~in[i];
+	assert_int_equal(minalign_dma_write(d32, a, out, sizeof(out)), 0);
+	dma_unmap_single(d32, a, sizeof(in), DMA_FROM_DEVICE);
+	assert_memory_equal(buf, out, sizeof(out));
+	minalign_get_stats(&st1);
+	assert_true(st1.bounce_maps == st0.bounce_maps + 2);
+	assert_true(st1.dma_live_mappings == 0);
+
+	/* The 32-bit device cannot reach the buffer itself. */
+	tu_reports_capture();
+	assert_int_equal(minalign_dma_write(d32, virt_to_phys(buf), in, 16), -EFAULT);
+	assert_int_equal(tu_reports_count(), 1);
+	tu_reports_release();
+
+	minalign_device_destroy(d32);
+	minalign_device_destroy(d64);
+	while (nblk)
+		__free_pages(blk[--nblk], order);
+	minalign_exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +272,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ram_size_limit, cleanup),
 		cmocka_unit_test_teardown(test_ram_above_4g, cleanup),
 		cmocka_unit_test_teardown(test_ram_at_top, cleanup),
+		cmocka_unit_test_teardown(test_dma_across_4g, cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
