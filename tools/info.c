@@ -122,8 +122,27 @@ static void debug_names(unsigned int debug, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* The kmalloc size classes of the active policy, from kmalloc_size_roundup(). */
+static unsigned int kmalloc_classes(size_t *out, unsigned int max)
+{
+	unsigned int n = 0;
+	size_t last = 0;
+
+	for (size_t size = 1; size <= KMALLOC_MAX_CACHE_SIZE && n < max; size++) {
+		size_t c = kmalloc_size_roundup(size);
+
+		if (c != last && c <= KMALLOC_MAX_CACHE_SIZE)
+			out[n++] = c;
+		last = c;
+	}
+	return n;
+}
+
 static void print_text(const struct minalign_config *c, const struct minalign_stats *st)
 {
+	size_t classes[32];
+	unsigned int n = kmalloc_classes(classes, 32);
+
 	char h1[32], h2[32], dbg[32];
 
 	debug_names(c->debug, dbg, sizeof(dbg));
@@ -145,10 +164,16 @@ static void print_text(const struct minalign_config *c, const struct minalign_st
 	printf("  pages free      %" PRIu64 "\n", st->pages_free);
 	printf("  bounce pools    %" PRIu64 " (%" PRIu64 " slots, %s)\n", st->swiotlb_pools,
 	       st->swiotlb_slots_total, cli_human(h1, sizeof(h1), st->swiotlb_bytes));
+	printf("  kmalloc classes");
+	for (unsigned int i = 0; i < n; i++)
+		printf(" %zu", classes[i]);
+	printf(" (GFP_KERNEL)\n");
 }
 
 static void print_json(const struct minalign_config *c, const struct minalign_stats *st)
 {
+	size_t classes[32];
+	unsigned int n = kmalloc_classes(classes, 32);
 	struct json j;
 	char dbg[32];
 
@@ -176,6 +201,11 @@ static void print_json(const struct minalign_config *c, const struct minalign_st
 	json_kv_uint(&j, "swiotlb_pools", st->swiotlb_pools);
 	json_kv_uint(&j, "swiotlb_slots_total", st->swiotlb_slots_total);
 	json_kv_uint(&j, "swiotlb_bytes", st->swiotlb_bytes);
+	json_key(&j, "kmalloc_classes");
+	json_begin_array(&j);
+	for (unsigned int i = 0; i < n; i++)
+		json_uint(&j, classes[i]);
+	json_end_array(&j);
 	json_end_object(&j);
 	json_end_object(&j);
 	json_finish(&j);
