@@ -227,7 +227,13 @@ bool cli_parse_size(const char *s, uint64_t *out)
 	if (!s || !isdigit((unsigned char)s[0]))
 		return false;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return false;
+		v = strtoull(s + 2, &end, 16); /* hexadecimal; a leading 0 is not octal */
+	} else {
+		v = strtoull(s, &end, 10);
+	}
 	if (errno)
 		return false;
 	shift = suffix_shift(end);

@@ -95,6 +95,10 @@ static void test_numbers(void **state)
 	assert_int_equal(u, 4096);
 	assert_true(cli_parse_size("0x1000", &u));
 	assert_int_equal(u, 4096);
+	assert_true(cli_parse_size("0100", &u)); /* decimal, not octal */
+	assert_int_equal(u, 100);
+	assert_false(cli_parse_size("0x", &u));
+	assert_false(cli_parse_size("0x-1", &u));
 	assert_false(cli_parse_size("-1", &u));
 	assert_false(cli_parse_size("1X", &u));
 	assert_false(cli_parse_size("", &u));
