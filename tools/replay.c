@@ -325,6 +325,12 @@ int cmd_replay(int argc, char **argv)
 		a.cfg.policy = (enum minalign_policy)p;
 		if (rp_run(&t, &a.cfg, &res[p]))
 			rc = cli_fail("replay", "out of memory");
+		else if (res[p].init_err == -EINVAL)
+			rc = cli_usage_error("replay", "bad configuration: %s",
+					     res[p].first_report[0] ? res[p].first_report
+								    : "rejected");
+		else if (res[p].init_err)
+			rc = cli_fail("replay", "minalign_init: %s", strerror(-res[p].init_err));
 	}
 	if (!rc && a.json) {
 		print_json(&a, &t, res);

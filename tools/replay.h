@@ -65,6 +65,7 @@ struct rp_result {
 				     before it) */
 	uint64_t reused_ptrs;	  /* a pointer allocated again without a free in between */
 	uint64_t reports;	  /* misuse reports from the library during the run */
+	char first_report[160];	  /* the first one's message, or "" */
 	struct rp_count slots[RP_NSLOTS];
 };
 

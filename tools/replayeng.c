@@ -224,8 +224,11 @@ struct run {
 
 static void count_report(const struct minalign_report *rep, void *arg)
 {
-	(void)rep;
-	((struct rp_result *)arg)->reports++;
+	struct rp_result *r = arg;
+
+	if (!r->reports++)
+		snprintf(r->first_report, sizeof(r->first_report), "%s",
+			 rep->message ? rep->message : "?");
 }
 
 static unsigned int slot_of(size_t usable)

@@ -67,6 +67,7 @@ expect_usage r_pol "replay: --policy must be one of legacy, bounce, packed, dma_
 expect_usage r_line "replay: --cache-line must be a power of two in 16..256" \
 	"$BIN" replay x --cache-line 100
 expect_usage r_ram "replay: --ram must be" "$BIN" replay x --ram 0
+expect_usage r_cfg "replay: bad configuration: " "$BIN" replay "$FIX/perf_script.txt" --ram 4096
 expect_rc 1 r_missing "$BIN" replay "$TMP/does-not-exist"
 [ "$(wc -l <"$TMP/r_missing.err")" = 1 ] || fail "replay missing: not one line"
 ok
@@ -89,6 +90,7 @@ expect_usage i_model "info: --cache-model must be one of sim, native, coherent" 
 	"$BIN" info --cache-model magic
 expect_usage i_swiotlb "info: --swiotlb must be a size" "$BIN" info --swiotlb -5
 expect_usage i_pos "info: unexpected argument 'now'" "$BIN" info now
+expect_usage i_cfg "info: bad configuration: " "$BIN" info --ram 4096
 
 # slabinfo, stress, bench
 expect_usage s_pos "slabinfo: unexpected argument 'x'" "$BIN" slabinfo x
