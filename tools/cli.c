@@ -288,6 +288,34 @@ bool cli_opt_policy(const char *cmd, const char *value, int *out)
 	return false;
 }
 
+/* ---- the library ------------------------------------------------------------------------ */
+
+static char init_report[256];
+
+static void capture_report(const struct minalign_report *r, void *arg)
+{
+	(void)arg;
+	if (!init_report[0])
+		snprintf(init_report, sizeof(init_report), "%s", r->message ? r->message : "?");
+}
+
+int cli_init_library(const char *cmd, const struct minalign_config *cfg)
+{
+	int err;
+
+	init_report[0] = 0;
+	minalign_set_report_handler(capture_report, NULL);
+	err = minalign_init(cfg);
+	minalign_set_report_handler(NULL, NULL);
+	if (err == -EINVAL)
+		return cli_usage_error(cmd, "bad configuration: %s",
+				       init_report[0] ? init_report : "rejected");
+	if (err)
+		return cli_fail(cmd, "minalign_init: %s%s%s", strerror(-err),
+				init_report[0] ? ": " : "", init_report);
+	return CLI_EXIT_OK;
+}
+
 /* ---- malformed input ---------------------------------------------------------------------- */
 
 void cli_bad_add(struct cli_badlist *b, unsigned long line, const char *name, const char *reason)

@@ -90,6 +90,16 @@ bool cli_opt_cache_line(const char *cmd, const char *value, unsigned int *out);
 bool cli_opt_ram(const char *cmd, const char *value, uint64_t *out);
 bool cli_opt_policy(const char *cmd, const char *value, int *out);
 
+/* ---- the library ------------------------------------------------------------------------ */
+
+struct minalign_config;
+/*
+ * cli_init_library() - minalign_init(@cfg), turning a failure into one line: a configuration the
+ * library rejects is bad usage (with the library's reason), anything else a runtime failure.
+ * Return: CLI_EXIT_OK (initialised), CLI_EXIT_USAGE or CLI_EXIT_FAILURE.
+ */
+int cli_init_library(const char *cmd, const struct minalign_config *cfg);
+
 /* ---- malformed input: counted, the first few kept with line numbers ----------------------- */
 
 #define CLI_BAD_KEEP 64

@@ -103,16 +103,6 @@ static int parse_args(int argc, char **argv, struct minalign_config *cfg, bool *
 	return CLI_EXIT_OK;
 }
 
-/* The first report delivered during minalign_init(), to turn it into our one-line message. */
-static char init_report[256];
-
-static void capture_report(const struct minalign_report *r, void *arg)
-{
-	(void)arg;
-	if (!init_report[0])
-		snprintf(init_report, sizeof(init_report), "%s", r->message ? r->message : "?");
-}
-
 static void debug_names(unsigned int debug, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s", debug & MINALIGN_DEBUG_DMA ? "dma" : "",
@@ -216,21 +206,15 @@ int cmd_info(int argc, char **argv)
 	struct minalign_config cfg, active;
 	struct minalign_stats st;
 	bool json = false;
-	int rc, err;
+	int rc;
 
 	minalign_config_init(&cfg);
 	rc = parse_args(argc, argv, &cfg, &json);
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	init_report[0] = 0;
-	minalign_set_report_handler(capture_report, NULL);
-	err = minalign_init(&cfg);
-	minalign_set_report_handler(NULL, NULL);
-	if (err == -EINVAL)
-		return cli_usage_error("info", "bad configuration: %s", init_report);
-	if (err)
-		return cli_fail("info", "minalign_init: %s%s%s", strerror(-err),
-				init_report[0] ? ": " : "", init_report);
+	rc = cli_init_library("info", &cfg);
+	if (rc)
+		return rc;
 	if (minalign_get_config(&active))
 		active = cfg;
 	minalign_get_stats(&st);

@@ -141,11 +141,9 @@ int cmd_slabinfo(int argc, char **argv)
 	rc = parse_args(argc, argv, &cfg, &json);
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	err = minalign_init(&cfg);
-	if (err == -EINVAL)
-		return cli_usage_error("slabinfo", "bad configuration (see the report above)");
-	if (err)
-		return cli_fail("slabinfo", "minalign_init: %s", strerror(-err));
+	rc = cli_init_library("slabinfo", &cfg);
+	if (rc)
+		return rc;
 	err = print_all(&cfg, json);
 	minalign_exit();
 	if (err)

@@ -94,6 +94,8 @@ expect_usage i_cfg "info: bad configuration: " "$BIN" info --ram 4096
 
 # slabinfo, stress, bench
 expect_usage s_pos "slabinfo: unexpected argument 'x'" "$BIN" slabinfo x
+expect_usage s_cfg "slabinfo: bad configuration: " "$BIN" slabinfo --ram 8192
+expect_usage s_line "slabinfo: --cache-line must be a power of two in 16..256" "$BIN" slabinfo -l 1
 expect_usage st_pos "stress: unexpected argument 'x'" "$BIN" stress x
 expect_usage b_pos "bench: unexpected argument 'x'" "$BIN" bench x
 done_ok
