@@ -19,7 +19,7 @@
 
 #define MA_RZ		 16 /* minimum red zone after a debug object */
 #define MA_SLAB_MAX_ORD	 3
-#define MA_SLAB_WANT_OBJ 64
+#define MA_SLAB_WANT_OBJ 128
 
 struct ma_slab_glob ma_slab_g;
 ma_mutex_t ma_slab_mutex = MA_MUTEX_INIT;
@@ -50,7 +50,7 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 {
 	uint32_t stride;
 
-	if (!size || size > KMALLOC_MAX_SIZE || (align && !MA_IS_POW2(align)) || align > PAGE_SIZE)
+	if (!size || size > KMALLOC_MAX_SIZE || (align && !MA_IS_POW2(align)) || align > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	align = MA_MAX(align, ARCH_SLAB_MINALIGN);
 	if (flags & SLAB_HWCACHE_ALIGN)
@@ -75,7 +75,8 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 	if (stride > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	c->stride = stride;
-	c->order = (uint8_t)ma_cache_order(stride);
+	/* a block is naturally aligned to its size, so it must be at least the alignment */
+	c->order = (uint8_t)MA_MAX(ma_cache_order(stride), get_order(align));
 	c->nobj = (uint32_t)((PAGE_SIZE << c->order) / stride);
 	c->km_type = km_type;
 	c->tc_idx = c->debug ? MA_TC_NULL_IDX : tc_idx;
@@ -221,7 +222,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 		return NULL;
 	}
 	if (!name || !size || size > KMALLOC_MAX_SIZE || (align && !MA_IS_POW2(align)) ||
-	    align > PAGE_SIZE) {
+	    align > KMALLOC_MAX_SIZE) {
 		ma_report("slab", NULL, 0, size, "kmem_cache_create(%s, %u, %u): bad argument",
 			  name ? name : "(null)", size, align);
 		return NULL;
@@ -390,6 +391,7 @@ static void ma_slab_teardown(void)
 
 	ma_slab_g.gen = 0;
 	ma_slab_g.ram_size = 0;
+	ma_tc_exit_all();
 	for (i = 0; i < MA_ARRAY_SIZE(lists); i++) {
 		while (!ma_list_empty(lists[i])) {
 			struct kmem_cache *c =
@@ -426,6 +428,7 @@ int ma_slab_init(void)
 	ma_slab_g.debug = (ma_cfg.debug & MINALIGN_DEBUG_SLAB) != 0;
 	ma_slab_g.ram = (uintptr_t)ma_mem.cpu;
 	ma_slab_g.ram_size = ma_mem.size;
+	ma_slab_g.empty_max = MA_MAX(MA_TC_EMPTY_MIN, ma_mem.size / 32);
 	ma_slab_g.gen = ++ma_slab_gen_next;
 	err = ma_kmalloc_init();
 	if (err)

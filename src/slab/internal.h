@@ -114,6 +114,7 @@ struct ma_tcache {
 	unsigned long gen;  /* ma_slab_g.gen when the entries were last valid */
 	int64_t nobj;	    /* slab_objects delta not yet added to the statistics */
 	size_t empty_bytes; /* bytes of slabs on the entries' empty lists */
+	uint64_t ticks;	    /* refills so far: the clock of empty-slab decay */
 	struct ma_list reg; /* registry (in use) or pool (free) link, under ma_tc_lock */
 	struct ma_tc_hot hot[MA_TC_NENT + 1];
 	struct ma_tc_ent ent[MA_TC_NENT];
@@ -126,8 +127,16 @@ extern struct ma_tcache ma_tc_null;
 extern char ma_slab_no_owner[1];
 #define MA_NO_OWNER ((struct ma_tcache *)(void *)ma_slab_no_owner)
 
-/* Bytes of empty slabs a thread keeps for reuse before returning them to the cache. */
-#define MA_TC_EMPTY_BYTES ((size_t)1 << 20)
+/*
+ * Empty slabs a thread keeps for reuse (so a burst of allocations after a burst of frees does
+ * not go back to the page allocator): each goes back to its cache once it has stayed unused
+ * while the thread refilled its hot lists MA_TC_EMPTY_DECAY times (a clock that costs nothing
+ * and stops when the thread stops allocating; drained at thread exit and by shrink), and a
+ * thread never keeps more than ma_slab_g.empty_max bytes (1/32 of RAM, at least
+ * MA_TC_EMPTY_MIN).
+ */
+#define MA_TC_EMPTY_DECAY 4096u
+#define MA_TC_EMPTY_MIN	     ((size_t)512 << 10)
 /* Empty slabs a cache keeps before returning them to the page allocator. */
 #define MA_CACHE_RESERVE  1
 
@@ -165,7 +174,7 @@ struct ma_slab {
 	void *local_free;	 /* frees by the owner */
 	uintptr_t secret;	 /* the cache's secret */
 	_Atomic uint32_t nlocal; /* objects on local_free (relaxed: slabinfo reads it) */
-	uint32_t mark;		 /* nlocal value that needs the slow path (empty, double free) */
+	uint32_t mark;		 /* nlocal value that needs the slow path (full->partial, empty) */
 	uint32_t amask;		 /* object starts have these address bits clear */
 	uint32_t link_off;	 /* offset of the free-list word in a free object */
 	struct kmem_cache *cache;
@@ -187,6 +196,7 @@ struct ma_slab {
 	struct ma_list nlink;	/* owner entry's notify list */
 	struct page *page;	/* head page */
 	void *raw;		/* what ma_meta_alloc returned */
+	uint64_t empty_since;	/* where == EMPTY: owner's ticks when it became empty */
 };
 
 /* ---- caches ---------------------------------------------------------------------------- */
@@ -230,6 +240,7 @@ struct ma_slab_glob {
 	_Atomic(struct ma_slab *) *map;
 	unsigned long gen; /* nonzero while up; thread caches of another value are stale */
 	bool debug;	   /* MINALIGN_DEBUG_SLAB */
+	size_t empty_max;  /* bytes of empty slabs one thread may keep */
 	unsigned int minalign[MA_KM_NR_TYPES];
 	uint8_t kidx[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS];   /* hot entry for small sizes */
 	uint8_t kclass[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS]; /* class for small sizes */
@@ -284,22 +295,21 @@ static inline void *ma_slab_obj(const struct ma_slab *s, uint32_t i)
 /* ---- fast paths ------------------------------------------------------------------------ */
 
 /*
- * Pop one object from the calling thread's hot entry @idx; NULL when the entry is empty or
- * the thread cache is stale (the caller then takes the slow path).
+ * Pop one object from the calling thread's hot entry @idx; NULL when the entry is empty (the
+ * caller then takes the slow path).  No generation check: minalign_exit() empties the hot
+ * entries of every thread cache, so a stale cache always looks empty here.
  */
 static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 {
 	struct ma_tcache *tc = ma_tc;
-	struct ma_tc_hot *h;
-	void *obj;
+	struct ma_tc_hot *h = &tc->hot[idx];
+	void *obj = h->free;
 
-	if (ma_unlikely(tc->gen != ma_slab_g.gen))
-		return NULL;
-	h = &tc->hot[idx];
-	obj = h->free;
 	if (ma_unlikely(!obj))
 		return NULL;
 	h->free = ma_fl_get(obj, h->secret, link_off);
+	/* the next pop reads that object's link: start fetching it now */
+	__builtin_prefetch(h->free);
 	tc->nobj++;
 	return obj;
 }
@@ -307,8 +317,8 @@ static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 /*
  * Free @p into @s when the calling thread owns @s and nothing unusual happens: no lock, no
  * atomic read-modify-write.  False sends the caller to ma_slab_free(), which handles every
- * other case (remote, shared, debug, first free into a full slab, the slab becoming empty,
- * misuse the cheap checks catch).
+ * other case (remote, shared, debug, and through s->mark: the first free into a full slab, the
+ * slab becoming empty, any free into an empty slab; misuse the cheap checks catch).
  */
 static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
 {
@@ -320,7 +330,7 @@ static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
 		return false;
 	old = s->local_free;
 	n = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
-	if (ma_unlikely(old == p || !old || n == s->mark || ((uintptr_t)p & s->amask)))
+	if (ma_unlikely(old == p || n == s->mark || ((uintptr_t)p & s->amask)))
 		return false;
 	ma_fl_set(p, old, s->secret, s->link_off);
 	s->local_free = p;
@@ -345,11 +355,13 @@ void ma_cache_shrink(struct kmem_cache *c);
 /* slab.c */
 struct ma_slab *ma_slab_new(struct kmem_cache *c);
 void ma_slab_release(struct ma_slab *s);
+void ma_slab_reformat(struct ma_slab *s);
 void ma_slab_destroy(struct ma_slab *s);
 bool ma_slab_put_empty_locked(struct ma_slab *s);
 struct ma_slab *ma_slab_take_shared_locked(struct kmem_cache *c);
 void ma_slab_own_locked(struct ma_slab *s, struct ma_tcache *tc);
 bool ma_slab_abandon_locked(struct ma_slab *s, void *extra);
+bool ma_slab_abandon_empty_locked(struct ma_slab *s);
 void ma_slab_free(struct ma_slab *s, void *p, struct kmem_cache *expect);
 void ma_slab_free_remote(struct ma_slab *s, void *p);
 void *ma_slab_alloc_shared(struct kmem_cache *c, size_t req);
@@ -365,6 +377,7 @@ void ma_tc_free_local(struct ma_tcache *tc, struct ma_slab *s, void *p);
 void ma_tc_flush_stats(struct ma_tcache *tc);
 void ma_tc_drain_cache(struct kmem_cache *c);
 void ma_tc_drain_self(struct kmem_cache *only);
+void ma_tc_exit_all(void);
 
 /* debug.c */
 void ma_dbg_slab_init(struct ma_slab *s);

@@ -92,19 +92,32 @@ static void ma_slab_geometry(struct ma_slab *s, struct kmem_cache *c)
 	s->base = (uintptr_t)ma_page_to_virt(s->page);
 }
 
-/* Thread every slot onto aux, slot 0 first. */
+/* Thread every slot onto aux, slot 0 first (address order: friendly to the prefetcher). */
 static void ma_slab_build_freelist(struct ma_slab *s)
 {
-	void *next = NULL;
+	uintptr_t w = s->base + (uintptr_t)(s->nobj - 1) * s->stride + s->link_off;
+	uintptr_t next = 0, secret = s->secret;
 	uint32_t i;
 
-	for (i = s->nobj; i-- > 0;) {
-		void *obj = ma_slab_obj(s, i);
-
-		ma_fl_set(obj, next, s->secret, s->link_off);
-		next = obj;
+	for (i = s->nobj; i > 0; i--, w -= s->stride) {
+		*(uintptr_t *)w = next ^ secret ^ w;
+		next = w - s->link_off;
 	}
-	s->aux = next;
+	s->aux = (void *)next;
+}
+
+/*
+ * ma_slab_reformat() - owned slab @s with every object free gets a fresh address-ordered free
+ * list on aux (the lists left by frees in random order are slow to allocate from).  Remote
+ * frees into a slab with no live object can only be double frees: they are dropped.
+ */
+void ma_slab_reformat(struct ma_slab *s)
+{
+	atomic_store_explicit(&s->rfree, MA_RF_NORMAL, memory_order_relaxed);
+	s->local_free = NULL;
+	atomic_store_explicit(&s->nlocal, 0, memory_order_relaxed);
+	ma_slab_build_freelist(s);
+	atomic_store_explicit(&s->naux, s->nobj, memory_order_relaxed);
 }
 
 /**
@@ -482,6 +495,25 @@ bool ma_slab_abandon_locked(struct ma_slab *s, void *extra)
 	} else {
 		s->where = MA_SW_SHARED_FULL;
 	}
+	return false;
+}
+
+/**
+ * ma_slab_abandon_empty_locked() - ma_slab_abandon_locked() for an owned slab whose every
+ * object is free (no list needs walking).  Caller holds cache->lock.
+ * Return: true when @s must be destroyed after unlocking.
+ */
+bool ma_slab_abandon_empty_locked(struct ma_slab *s)
+{
+	atomic_store_explicit(&s->rfree, MA_RF_SHARED, memory_order_relaxed);
+	s->local_free = NULL;
+	atomic_store_explicit(&s->nlocal, 0, memory_order_relaxed);
+	s->mark = UINT32_MAX;
+	atomic_store_explicit(&s->owner, MA_NO_OWNER, memory_order_relaxed);
+	if (ma_slab_put_empty_locked(s))
+		return true;
+	ma_slab_build_freelist(s);
+	atomic_store_explicit(&s->naux, s->nobj, memory_order_relaxed);
 	return false;
 }
 

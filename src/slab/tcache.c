@@ -9,7 +9,7 @@
  * A thread cache has one entry per cache (kmalloc caches at fixed indexes, user caches at
  * indexes handed out by cache.c).  An entry owns slabs: the current one, whose free objects
  * feed the hot entry's list that kmalloc pops; partial slabs (free objects known); full slabs
- * (none known); empty slabs (kept for reuse up to MA_TC_EMPTY_BYTES per thread).  The owner
+ * (none known); empty slabs (kept for reuse for a while, see MA_TC_EMPTY_DECAY).  The owner
  * frees into any of them with plain stores onto the slab's local_free list (fast path in
  * internal.h); the slow path below runs when that free is the first into a full slab (it
  * becomes partial) or makes a partial slab empty.
@@ -178,10 +178,13 @@ static void ma_tc_drain_entry(struct ma_tcache *tc, unsigned int idx)
 		while (!ma_list_empty(lists[i])) {
 			s = ma_container_of(lists[i]->next, struct ma_slab, link);
 			ma_list_del(&s->link);
-			if (s->where == MA_SW_EMPTY)
+			if (s->where == MA_SW_EMPTY) {
 				tc->empty_bytes -= ma_slab_bytes(s);
-			if (ma_slab_abandon_locked(s, NULL))
+				if (ma_slab_abandon_empty_locked(s))
+					ma_list_add(&s->link, &doomed);
+			} else if (ma_slab_abandon_locked(s, NULL)) {
 				ma_list_add(&s->link, &doomed);
+			}
 		}
 	}
 	ma_spin_unlock(&c->lock);
@@ -230,6 +233,24 @@ void ma_tc_drain_cache(struct kmem_cache *c)
 	ma_mutex_unlock(&ma_tc_lock);
 }
 
+/*
+ * ma_tc_exit_all() - minalign_exit(): empty the hot lists of every thread cache, so that the
+ * fast paths of threads that outlive this generation find nothing and reach the slow path
+ * (which resets their cache).  No thread may be using the library.
+ */
+void ma_tc_exit_all(void)
+{
+	struct ma_list *pos;
+
+	ma_mutex_lock(&ma_tc_lock);
+	for (pos = ma_tc_registry.next; pos != &ma_tc_registry; pos = pos->next) {
+		struct ma_tcache *tc = ma_container_of(pos, struct ma_tcache, reg);
+
+		memset(tc->hot, 0, sizeof(tc->hot));
+	}
+	ma_mutex_unlock(&ma_tc_lock);
+}
+
 static void ma_tc_thread_exit(void *arg)
 {
 	struct ma_tcache *tc = arg;
@@ -254,26 +275,51 @@ static void ma_tc_thread_exit(void *arg)
 
 /* ---- owner-side slab state changes ------------------------------------------------------ */
 
-/* Owned slab @s (not current) has every object free: keep it or give it back. */
-static void ma_tc_slab_empty(struct ma_tcache *tc, struct ma_tc_ent *e, struct ma_slab *s)
+/* Give owned empty slab @s (off every list) back to its cache. */
+static void ma_tc_release_empty(struct ma_slab *s)
 {
 	struct kmem_cache *c = s->cache;
 	bool destroy;
 
-	ma_list_del(&s->link);
-	if (tc->empty_bytes + ma_slab_bytes(s) <= MA_TC_EMPTY_BYTES && !c->dead) {
-		s->where = MA_SW_EMPTY;
-		ma_list_add(&s->link, &e->empty);
-		tc->empty_bytes += ma_slab_bytes(s);
-		/* any further free into it is a double free: let the fast path send it here */
-		s->mark = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
-		return;
-	}
 	ma_spin_lock(&c->lock);
-	destroy = ma_slab_abandon_locked(s, NULL);
+	destroy = ma_slab_abandon_empty_locked(s);
 	ma_spin_unlock(&c->lock);
 	if (destroy)
 		ma_slab_destroy(s);
+}
+
+/* Release the entry's empty slabs that have been unused for MA_TC_EMPTY_DECAY ticks. */
+static void ma_tc_decay(struct ma_tcache *tc, struct ma_tc_ent *e, uint64_t now)
+{
+	while (!ma_list_empty(&e->empty)) {
+		struct ma_slab *s = ma_container_of(e->empty.prev, struct ma_slab, link);
+
+		if (now - s->empty_since < MA_TC_EMPTY_DECAY)
+			break;
+		ma_list_del(&s->link);
+		tc->empty_bytes -= ma_slab_bytes(s);
+		ma_tc_release_empty(s);
+	}
+}
+
+/* Owned slab @s (not current) has every object free: keep it for a while or give it back. */
+static void ma_tc_slab_empty(struct ma_tcache *tc, struct ma_tc_ent *e, struct ma_slab *s)
+{
+	uint64_t now;
+
+	ma_list_del(&s->link);
+	if (tc->empty_bytes + ma_slab_bytes(s) > ma_slab_g.empty_max || s->cache->dead) {
+		ma_tc_release_empty(s);
+		return;
+	}
+	now = tc->ticks;
+	s->where = MA_SW_EMPTY;
+	s->empty_since = now;
+	ma_list_add(&s->link, &e->empty);
+	tc->empty_bytes += ma_slab_bytes(s);
+	/* any further free into it is a double free: let the fast path send it here */
+	s->mark = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
+	ma_tc_decay(tc, e, now);
 }
 
 /* Full slab @s got its first free from the owner: it becomes partial. */
@@ -378,7 +424,7 @@ static bool ma_tc_retire(struct ma_tc_ent *e, struct ma_tc_hot *h, struct ma_sla
 	}
 	e->cur = NULL;
 	s->where = MA_SW_FULL;
-	s->mark = s->nobj;
+	s->mark = 1; /* the owner's first free into it takes the slow path: it becomes partial */
 	ma_list_add(&s->link, &e->full);
 	return false;
 }
@@ -435,6 +481,8 @@ static struct ma_slab *ma_tc_next_slab(struct ma_tcache *tc, struct ma_tc_ent *e
 		s = ma_container_of(e->empty.next, struct ma_slab, link);
 		ma_list_del(&s->link);
 		tc->empty_bytes -= ma_slab_bytes(s);
+		ma_tc_decay(tc, e, tc->ticks);
+		ma_slab_reformat(s);
 		return s;
 	}
 	ma_spin_lock(&c->lock);
@@ -467,6 +515,7 @@ void *ma_tc_refill(struct ma_tcache *tc, struct kmem_cache *c)
 	void *obj;
 
 	ma_tc_flush_stats(tc);
+	tc->ticks++;
 	if (e->cache != c)
 		ma_tc_ent_init(tc, c);
 	while (!h->free) {
