@@ -56,9 +56,16 @@ fetch_sources() {
 	done
 }
 
+# True when library $2 is installed in prefix $1 and was built for that very path (a tree that
+# was moved or copied has .pc and libtool files pointing elsewhere: rebuild).
+built_here() {
+	local pc=$1/lib/pkgconfig/$2.pc
+	[ -e "$pc" ] && grep -q "^\(prefix=$1\|Libs: -L$1/lib \)" "$pc"
+}
+
 build_liburcu() {
 	local arch=$1 triplet=$2 prefix=$3 obj=$deps/$1/obj-liburcu
-	[ -e "$prefix/lib/pkgconfig/liburcu-bp.pc" ] && return 0
+	built_here "$prefix" liburcu-bp && return 0
 	echo "cross-deps($arch): building liburcu $(version_of liburcu)"
 	rm -rf "$obj"
 	mkdir -p "$obj"
@@ -75,7 +82,7 @@ build_liburcu() {
 
 build_cmocka() {
 	local arch=$1 triplet=$2 prefix=$3 obj=$deps/$1/obj-cmocka
-	[ -e "$prefix/lib/pkgconfig/cmocka.pc" ] && return 0
+	built_here "$prefix" cmocka && return 0
 	echo "cross-deps($arch): building cmocka $(version_of cmocka)"
 	rm -rf "$obj"
 	(cmake -S "$deps/src/cmocka" -B "$obj" -DCMAKE_SYSTEM_NAME=Linux \
