@@ -96,7 +96,7 @@ MINALIGN_API void kmem_cache_destroy(struct kmem_cache *cache);
  */
 MINALIGN_API int kmem_cache_shrink(struct kmem_cache *cache);
 
-/** kmem_cache_size() - the usable size of @cache's objects (0 for NULL). */
+/** kmem_cache_size() - the object size @cache was created with (0 for NULL). */
 MINALIGN_API unsigned int kmem_cache_size(struct kmem_cache *cache);
 
 /**

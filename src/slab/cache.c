@@ -366,7 +366,7 @@ int kmem_cache_shrink(struct kmem_cache *cache)
 
 unsigned int kmem_cache_size(struct kmem_cache *cache)
 {
-	return cache ? cache->usable : 0;
+	return cache ? cache->size : 0;
 }
 
 void minalign_slab_shrink(void)
