@@ -50,7 +50,8 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 {
 	uint32_t stride;
 
-	if (!size || size > KMALLOC_MAX_SIZE || (align && !MA_IS_POW2(align)) || align > KMALLOC_MAX_SIZE)
+	if (!size || size > KMALLOC_MAX_SIZE || (align && !MA_IS_POW2(align)) ||
+	    align > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	align = MA_MAX(align, ARCH_SLAB_MINALIGN);
 	if (flags & SLAB_HWCACHE_ALIGN)
@@ -420,6 +421,12 @@ int ma_slab_init(void)
 	if (err)
 		return err;
 	ma_mutex_lock(&ma_slab_mutex);
+	if ((uint64_t)(uintptr_t)ma_mem.cpu + ma_mem.size > MA_RF_PTR_MASK) {
+		/* remote-free words keep pointers in 48 bits */
+		ma_mutex_unlock(&ma_slab_mutex);
+		ma_report("slab", NULL, 0, ma_mem.size, "RAM mapped above 2^48: not supported");
+		return -ENOMEM;
+	}
 	ma_slab_g.map = ma_meta_alloc((size_t)ma_mem.nr_pages * sizeof(*ma_slab_g.map));
 	if (!ma_slab_g.map) {
 		ma_mutex_unlock(&ma_slab_mutex);

@@ -136,17 +136,40 @@ extern char ma_slab_no_owner[1];
  * MA_TC_EMPTY_MIN).
  */
 #define MA_TC_EMPTY_DECAY 4096u
-#define MA_TC_EMPTY_MIN	     ((size_t)512 << 10)
+#define MA_TC_EMPTY_MIN	  ((size_t)512 << 10)
 /* Empty slabs a cache keeps before returning them to the page allocator. */
 #define MA_CACHE_RESERVE  1
 
 /* ---- slabs ----------------------------------------------------------------------------- */
 
-/* rfree low bits */
-#define MA_RF_NORMAL 0u
-#define MA_RF_NOTIFY 1u
-#define MA_RF_SHARED 2u
-#define MA_RF_STATE  3u
+/*
+ * The rfree word, 64 bits on every host: bits 0-1 the remote state, bits 2-47 the head of the
+ * remote list (objects are 8-byte aligned, and the RAM mapping lies below 2^48), bits 48-63
+ * how many objects the list holds (a slab has fewer than 2^16), so the owner learns the count
+ * without walking the list.
+ */
+#define MA_RF_NORMAL	0u
+#define MA_RF_NOTIFY	1u
+#define MA_RF_SHARED	2u
+#define MA_RF_STATE	3u
+#define MA_RF_CNT_SHIFT 48
+#define MA_RF_PTR_MASK	(((UINT64_C(1) << MA_RF_CNT_SHIFT) - 1) & ~(uint64_t)MA_RF_STATE)
+
+static inline void *ma_rf_list(uint64_t w)
+{
+	return (void *)(uintptr_t)(w & MA_RF_PTR_MASK);
+}
+
+static inline uint32_t ma_rf_count(uint64_t w)
+{
+	return (uint32_t)(w >> MA_RF_CNT_SHIFT);
+}
+
+/* @w with @p pushed on its list, in state NORMAL. */
+static inline uint64_t ma_rf_push(uint64_t w, const void *p)
+{
+	return (((w >> MA_RF_CNT_SHIFT) + 1) << MA_RF_CNT_SHIFT) | (uint64_t)(uintptr_t)p;
+}
 
 enum ma_slab_where {
 	MA_SW_CURRENT, /* owned; its objects feed the owner's hot entry */
@@ -181,7 +204,7 @@ struct ma_slab {
 	uintptr_t base; /* CPU address of slot 0 */
 
 	/* line 1: remote frees, then cold fields */
-	_Alignas(64) _Atomic uintptr_t rfree;
+	_Alignas(64) _Atomic uint64_t rfree;
 	void *aux;		/* more free objects: collected remote frees, or shared-mode list */
 	_Atomic uint32_t naux;	/* objects on aux */
 	uint32_t stride, nobj;	/* slot size and count */

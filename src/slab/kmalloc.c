@@ -322,8 +322,12 @@ void kfree(const void *cp)
 		struct ma_slab *s = atomic_load_explicit(&ma_slab_g.map[off >> PAGE_SHIFT],
 							 memory_order_relaxed);
 
-		if (ma_likely(s && ma_slab_free_fast(s, p)))
+		if (ma_likely(s != NULL)) {
+			if (ma_likely(ma_slab_free_fast(s, p)))
+				return;
+			ma_slab_free(s, p, NULL); /* remote, shared, debug, transitions, misuse */
 			return;
+		}
 	}
 	ma_kfree_slow(p);
 }

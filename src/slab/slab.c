@@ -346,7 +346,7 @@ static void ma_slab_notify_owner_locked(struct ma_slab *s)
 static bool ma_slab_free_locked(struct ma_slab *s, void *p)
 {
 	struct kmem_cache *c = s->cache;
-	uintptr_t rf;
+	uint64_t rf;
 	bool destroy = false;
 
 	ma_spin_lock(&c->lock);
@@ -361,8 +361,8 @@ static bool ma_slab_free_locked(struct ma_slab *s, void *p)
 			break;
 		}
 		/* NOTIFY: push, make the state NORMAL, tell the owner where to look. */
-		ma_fl_set(p, (void *)(rf & ~(uintptr_t)MA_RF_STATE), s->secret, s->link_off);
-		if (atomic_compare_exchange_weak_explicit(&s->rfree, &rf, (uintptr_t)p,
+		ma_fl_set(p, ma_rf_list(rf), s->secret, s->link_off);
+		if (atomic_compare_exchange_weak_explicit(&s->rfree, &rf, ma_rf_push(rf, p),
 							  memory_order_release,
 							  memory_order_relaxed)) {
 			ma_slab_notify_owner_locked(s);
@@ -384,7 +384,8 @@ static bool ma_slab_free_locked(struct ma_slab *s, void *p)
  */
 void ma_slab_free_remote(struct ma_slab *s, void *p)
 {
-	uintptr_t rf = atomic_load_explicit(&s->rfree, memory_order_relaxed);
+	uint64_t rf = atomic_load_explicit(&s->rfree, memory_order_relaxed);
+	struct ma_tcache *tc;
 
 	for (;;) {
 		if ((rf & MA_RF_STATE) != MA_RF_NORMAL) {
@@ -393,13 +394,17 @@ void ma_slab_free_remote(struct ma_slab *s, void *p)
 			rf = atomic_load_explicit(&s->rfree, memory_order_relaxed);
 			continue;
 		}
-		ma_fl_set(p, (void *)rf, s->secret, s->link_off);
-		if (atomic_compare_exchange_weak_explicit(&s->rfree, &rf, (uintptr_t)p,
+		ma_fl_set(p, ma_rf_list(rf), s->secret, s->link_off);
+		if (atomic_compare_exchange_weak_explicit(&s->rfree, &rf, ma_rf_push(rf, p),
 							  memory_order_release,
 							  memory_order_relaxed))
 			break;
 	}
-	ma_stat_add(MA_STAT_slab_objects, -1);
+	tc = ma_tc;
+	if (tc != &ma_tc_null && tc->gen == ma_slab_g.gen)
+		tc->nobj--; /* folded into the statistics on this thread's next slow path */
+	else
+		ma_stat_add(MA_STAT_slab_objects, -1);
 }
 
 /**
@@ -423,14 +428,20 @@ void ma_slab_free(struct ma_slab *s, void *p, struct kmem_cache *expect)
 		return;
 	}
 	if (c->debug) {
+		bool ok;
+
 		ma_spin_lock(&c->lock);
-		destroy = ma_dbg_check_free(s, p) && ma_slab_free_shared_locked(s, p);
+		ok = ma_dbg_check_free(s, p);
+		destroy = ok && ma_slab_free_shared_locked(s, p);
 		ma_spin_unlock(&c->lock);
+		if (ok)
+			ma_stat_add(MA_STAT_slab_objects, -1);
 		if (destroy)
 			ma_slab_destroy(s);
 		return;
 	}
-	if (rel >= (uintptr_t)s->nobj * s->stride || rel % s->stride) {
+	if (rel >= (uintptr_t)s->nobj * s->stride ||
+	    (s->shift ? rel & (s->stride - 1) : rel % s->stride)) {
 		ma_slab_report(s, p, "free of %p: not the start of an object of %s", p, c->name);
 		return;
 	}
@@ -465,8 +476,8 @@ void ma_slab_own_locked(struct ma_slab *s, struct ma_tcache *tc)
 bool ma_slab_abandon_locked(struct ma_slab *s, void *extra)
 {
 	struct kmem_cache *c = s->cache;
-	uintptr_t rf = atomic_exchange_explicit(&s->rfree, MA_RF_SHARED, memory_order_acq_rel);
-	void *list = (void *)(rf & ~(uintptr_t)MA_RF_STATE);
+	uint64_t rf = atomic_exchange_explicit(&s->rfree, MA_RF_SHARED, memory_order_acq_rel);
+	void *list = ma_rf_list(rf);
 	uint32_t n;
 
 	if (s->on_notify) {

@@ -325,7 +325,7 @@ static void ma_tc_slab_empty(struct ma_tcache *tc, struct ma_tc_ent *e, struct m
 /* Full slab @s got its first free from the owner: it becomes partial. */
 static void ma_tc_unfull(struct ma_tc_ent *e, struct ma_slab *s)
 {
-	uintptr_t rf = MA_RF_NOTIFY;
+	uint64_t rf = MA_RF_NOTIFY;
 
 	if (!atomic_compare_exchange_strong_explicit(&s->rfree, &rf, MA_RF_NORMAL,
 						     memory_order_relaxed, memory_order_relaxed)) {
@@ -384,7 +384,7 @@ void ma_tc_free_local(struct ma_tcache *tc, struct ma_slab *s, void *p)
  */
 static bool ma_tc_cur_more(struct ma_tc_hot *h, struct ma_slab *s)
 {
-	uintptr_t rf;
+	uint64_t rf;
 
 	if (s->aux) {
 		h->free = s->aux;
@@ -399,9 +399,9 @@ static bool ma_tc_cur_more(struct ma_tc_hot *h, struct ma_slab *s)
 		return true;
 	}
 	rf = atomic_load_explicit(&s->rfree, memory_order_relaxed);
-	if (rf & ~(uintptr_t)MA_RF_STATE) {
+	if (ma_rf_list(rf)) {
 		rf = atomic_exchange_explicit(&s->rfree, MA_RF_NORMAL, memory_order_acquire);
-		h->free = (void *)rf;
+		h->free = ma_rf_list(rf);
 		return true;
 	}
 	return false;
@@ -414,12 +414,12 @@ static bool ma_tc_cur_more(struct ma_tc_hot *h, struct ma_slab *s)
  */
 static bool ma_tc_retire(struct ma_tc_ent *e, struct ma_tc_hot *h, struct ma_slab *s)
 {
-	uintptr_t rf = MA_RF_NORMAL;
+	uint64_t rf = MA_RF_NORMAL;
 
 	if (!atomic_compare_exchange_strong_explicit(&s->rfree, &rf, MA_RF_NOTIFY,
 						     memory_order_relaxed, memory_order_relaxed)) {
 		rf = atomic_exchange_explicit(&s->rfree, MA_RF_NORMAL, memory_order_acquire);
-		h->free = (void *)rf;
+		h->free = ma_rf_list(rf);
 		return true;
 	}
 	e->cur = NULL;
@@ -447,13 +447,13 @@ static void ma_tc_take_notified(struct ma_tcache *tc, struct ma_tc_ent *e, struc
 	ma_spin_unlock(&c->lock);
 	while (!ma_list_empty(&got)) {
 		struct ma_slab *s = ma_container_of(got.next, struct ma_slab, nlink);
-		uintptr_t rf;
+		uint64_t rf;
 		uint32_t n;
 
 		ma_list_del(&s->nlink);
 		rf = atomic_exchange_explicit(&s->rfree, MA_RF_NORMAL, memory_order_acquire);
-		s->aux = (void *)rf;
-		n = ma_fl_count(s->aux, s->secret, s->link_off);
+		s->aux = ma_rf_list(rf);
+		n = ma_rf_count(rf);
 		atomic_store_explicit(&s->naux, n, memory_order_relaxed);
 		ma_list_del(&s->link);
 		ma_list_add(&s->link, &e->partial);

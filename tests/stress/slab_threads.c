@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "slab/slab.h"
@@ -341,6 +342,8 @@ static void test_survivor(void **state)
 
 int main(void)
 {
+	if (getenv("SLAB_STRESS_OPS")) /* longer runs by hand: SLAB_STRESS_OPS=200000 */
+		ops_per_thread = atoi(getenv("SLAB_STRESS_OPS"));
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_ring, teardown),
 		cmocka_unit_test_teardown(test_exit_with_objects, teardown),
