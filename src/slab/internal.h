@@ -114,7 +114,7 @@ struct ma_tcache {
 	unsigned long gen;  /* ma_slab_g.gen when the entries were last valid */
 	int64_t nobj;	    /* slab_objects delta not yet added to the statistics */
 	size_t empty_bytes; /* bytes of slabs on the entries' empty lists */
-	uint64_t ticks;	    /* refills so far: the clock of empty-slab decay */
+	uint64_t ticks;	    /* slow paths so far: the clock of empty-slab decay */
 	struct ma_list reg; /* registry (in use) or pool (free) link, under ma_tc_lock */
 	struct ma_tc_hot hot[MA_TC_NENT + 1];
 	struct ma_tc_ent ent[MA_TC_NENT];
@@ -130,8 +130,9 @@ extern char ma_slab_no_owner[1];
 /*
  * Empty slabs a thread keeps for reuse (so a burst of allocations after a burst of frees does
  * not go back to the page allocator): each goes back to its cache once it has stayed unused
- * while the thread refilled its hot lists MA_TC_EMPTY_DECAY times (a clock that costs nothing
- * and stops when the thread stops allocating; drained at thread exit and by shrink), and a
+ * while the thread went through MA_TC_EMPTY_DECAY slow paths (refills and slow frees: a clock
+ * that costs nothing and stops while the thread leaves the allocator alone; thread exit and
+ * minalign_slab_shrink() drain the rest), and a
  * thread never keeps more than ma_slab_g.empty_max bytes (1/32 of RAM, at least
  * MA_TC_EMPTY_MIN).
  */

@@ -369,6 +369,7 @@ void ma_tc_free_local(struct ma_tcache *tc, struct ma_slab *s, void *p)
 	n = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
 	atomic_store_explicit(&s->nlocal, n, memory_order_relaxed);
 	tc->nobj--;
+	tc->ticks++;
 	ma_tc_flush_stats(tc);
 	if (s->where == MA_SW_FULL)
 		ma_tc_unfull(e, s);
