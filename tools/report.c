@@ -31,14 +31,15 @@ static void report_help(void)
 	      "/sys/kernel/slab, else the bundled sample, saying which), prints what every policy\n"
 	      "would cost at cache lines 64 and 128 (slab bytes, bounce pool, net against "
 	      "legacy),\n"
-	      "then runs a short simulated system-on-chip under every policy.\n\n"
+	      "then runs a short simulated system-on-chip under every policy: slab memory,\n"
+	      "bounces, bounce-pool peak, throughput, conflicts and corrupted bytes.\n\n"
 	      "options:\n"
 	      "  --slabinfo FILE  read FILE (slabinfo text or a /sys/kernel/slab directory) "
 	      "instead\n"
 	      "  --ram BYTES      RAM of the machine for Linux's bounce pool size (default this "
 	      "host's)\n"
 	      "  --cpus N         CPUs for SLUB's slab order (default this host's)\n"
-	      "  --seconds S      time budget of the simulated run (default 10)\n"
+	      "  --seconds S      run time of the simulated SoC per policy (default 2)\n"
 	      "  --seed N         seed of the simulated run (default 1)\n"
 	      "  --json           machine-readable output\n"
 	      "  --svg FILE       also write a bar chart of slab bytes per policy and size class\n",
@@ -103,7 +104,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 	int id, rc;
 
 	wi_params_default(&a->params);
-	a->soc.seconds = 10.0;
+	a->soc.seconds = SOC_DEFAULT_SECONDS;
 	a->soc.seed = 1;
 	cli_parser_init(&p, "report", argc, argv, report_opts);
 	while ((id = cli_next(&p, &v)) != CLI_END) {
@@ -122,32 +123,40 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		if (rc)
 			return rc;
 	}
-	a->soc.progress = !a->json && cli_isatty(stderr);
+	a->soc.progress = !a->json && cli_isatty(stderr) && cli_isatty(stdout);
 	return CLI_EXIT_OK;
 }
 
-static int write_svg(const char *path, const struct slab_table *t, const struct wi_result *r)
+static int write_svg(const char *path, const struct slab_table *t, const struct wi_result *r,
+		     const struct report_soc *soc)
 {
 	struct wi_svg s[NLINES];
-	struct svg_panel panels[2 * NLINES];
+	struct soc_svg ss;
+	struct svg_panel panels[2 * NLINES + 2];
+	unsigned int n = 0;
 	char src[600];
 	int err;
 
 	for (size_t i = 0; i < NLINES; i++) {
 		wi_svg_panels(&s[i], &r[i]);
-		panels[2 * i] = s[i].panels[0];
-		panels[2 * i + 1] = s[i].panels[1];
+		panels[n++] = s[i].panels[0];
+		panels[n++] = s[i].panels[1];
+	}
+	if (soc->n) {
+		soc_svg_panels(&ss, soc->r, soc->n);
+		panels[n++] = ss.panels[0];
+		panels[n++] = ss.panels[1];
 	}
 	slab_describe_source(t, src, sizeof(src));
 	err = svg_write_bar_chart(path, "minalign report: slab bytes per kmalloc policy", src,
-				  panels, 2 * NLINES);
+				  panels, n);
 	if (err)
 		return cli_fail("report", "%s: %s", path, strerror(-err));
 	return CLI_EXIT_OK;
 }
 
 static void print_json(const struct slab_table *t, const struct wi_result *r,
-		       const struct report_args *a, int *rc)
+		       const struct report_args *a, struct report_soc *soc, int *rc)
 {
 	struct json j;
 
@@ -159,13 +168,14 @@ static void print_json(const struct slab_table *t, const struct wi_result *r,
 	for (size_t i = 0; i < NLINES; i++)
 		wi_json_result(&j, &r[i]);
 	json_end_array(&j);
-	*rc = report_soc_run(&a->soc, stdout, &j);
+	*rc = report_soc_run(&a->soc, stdout, &j, soc);
 	json_end_object(&j);
 	json_finish(&j);
 }
 
 int cmd_report(int argc, char **argv)
 {
+	static struct report_soc soc;
 	struct report_args a = {0};
 	struct wi_result r[NLINES];
 	struct slab_table t;
@@ -184,7 +194,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (a.json) {
-		print_json(&t, r, &a, &rc);
+		print_json(&t, r, &a, &soc, &rc);
 	} else {
 		printf("minalign report: what each kmalloc alignment policy costs on this "
 		       "machine\n\n");
@@ -192,10 +202,10 @@ int cmd_report(int argc, char **argv)
 		for (size_t i = 0; i < NLINES; i++)
 			wi_print_text(stdout, &r[i]);
 		fflush(stdout);
-		rc = report_soc_run(&a.soc, stdout, NULL);
+		rc = report_soc_run(&a.soc, stdout, NULL, &soc);
 	}
 	if (a.svg && rc == CLI_EXIT_OK)
-		rc = write_svg(a.svg, &t, r);
+		rc = write_svg(a.svg, &t, r, &soc);
 	slab_table_free(&t);
 	return rc;
 }
