@@ -65,7 +65,7 @@ json_check rt 'assert d["input"]["malformed"]["count"] == 0 and d["input"]["kmal
 
 # ---- report --------------------------------------------------------------------------------
 expect_rc 0 rep "$BIN" report --slabinfo "$FIX/whatif_mixed.txt" --cpus 2 --ram 1G --json \
-	--svg "$TMP/report.svg"
+	--svg "$TMP/report.svg" --seconds 0.1
 json_check rep '
 w = d["whatif"]
 assert [x["cache_line"] for x in w] == [64, 128]
@@ -84,20 +84,28 @@ texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
 assert any("cache line 64" in (t or "") for t in texts) and any("cache line 128" in (t or "") for t in texts)
 tips = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
 assert any("548864 bytes" in (t or "") for t in tips), tips[:5]
+assert any((t or "").startswith("Simulated SoC: slab and bounce-pool peaks") for t in texts), texts
+assert any((t or "").startswith("Simulated SoC: corrupted bytes") for t in texts), texts
+assert any((t or "").startswith("corrupted bytes, naive: ") and not (t or "").startswith(
+    "corrupted bytes, naive: 0 bytes") for t in tips), tips
 PY
 ok
-expect_rc 0 reptext "$BIN" report --slabinfo "$FIX/whatif_mixed.txt" --cpus 2 --ram 1G
+expect_rc 0 reptext "$BIN" report --slabinfo "$FIX/whatif_mixed.txt" --cpus 2 --ram 1G \
+	--seconds 0.1
 grep -q '^cache line 64 ' "$TMP/reptext.out" && grep -q '^cache line 128 ' "$TMP/reptext.out" ||
 	fail "report: both cache lines"
-grep -q 'simulated SoC' "$TMP/reptext.out" || fail "report: SoC section"
+grep -q '^simulated SoC: ' "$TMP/reptext.out" || fail "report: SoC section"
+grep -qE '^  naive +[0-9.]+ [KMG]?i?B +0 ' "$TMP/reptext.out" || fail "report: SoC naive row"
+! grep -q $'\r' "$TMP/reptext.out" "$TMP/reptext.err" || fail "report: progress without a terminal"
 ok
-# No arguments = report, on the live statistics or the sample; says which.
+# No arguments = report (the SoC run at its default length), on the live statistics or the
+# sample; says which.
 expect_rc 0 noargs env MINALIGN_PROC_SLABINFO=/nonexistent MINALIGN_SYS_SLAB=/nonexistent "$BIN"
 grep -q '^source: .*slabinfo.txt (bundled sample, slabinfo 2.1)' "$TMP/noargs.out" ||
 	fail "report without arguments: source line"
 ok
 expect_rc 0 noargsj env MINALIGN_PROC_SLABINFO=/nonexistent MINALIGN_SYS_SLAB=/nonexistent \
-	"$BIN" --json
+	"$BIN" --json --seconds 0.1
 json_check noargsj 'assert d["source_kind"] == "sample" and len(d["whatif"]) == 2'
 
 # ---- whatif SVG with odd names --------------------------------------------------------------
@@ -106,11 +114,5 @@ expect_rc 0 odd "$BIN" whatif "$TMP/odd.txt" --svg "$TMP/odd.svg" --json
 json_check odd 'assert d["input"]["caches"] == 2'
 svg_check "$TMP/odd.svg"
 
-# ---- stress and bench: not available yet (status 1), JSON still parses ----------------------
-for sub in stress bench; do
-	expect_rc 1 "$sub" "$BIN" "$sub" --json
-	json_check "$sub" 'assert d["available"] is False'
-	grep -q "^minalign: $sub: not available yet" "$TMP/$sub.err" || fail "$sub: message"
-	ok
-done
+# stress and bench: soc.sh and bench.sh
 done_ok
