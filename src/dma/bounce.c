@@ -18,7 +18,8 @@
  * same for pointers and physical addresses.
  *
  * Linux's rule (dma_kmalloc_needs_bounce) looks at the size only: safe when the size is at
- * least two lines or kmalloc_size_roundup() of it is a multiple of the line.
+ * least two lines or kmalloc_size_roundup() of it is a multiple of the line.  It is tabulated
+ * at init (ma_dma_bounce_init()), so the mapping path makes no call for it.
  *
  * Both verdicts are counted (bounce_exact, bounce_linux) on every inbound non-coherent mapping
  * whatever the policy; BOUNCE and DMA_OPT_IN act on the exact rule, or on Linux's with
@@ -59,13 +60,29 @@ bool ma_dma_exact_unsafe(const void *cpu, size_t size)
 	return false;
 }
 
-bool ma_dma_linux_unsafe(size_t size)
+/*
+ * Linux's verdict depends on the size alone, and only sizes below two lines can be unsafe, so
+ * it is tabulated once per init (after slab, whose kmalloc_size_roundup() it uses): bit s says
+ * whether a mapping of s bytes would be bounced.
+ */
+#define MA_LINUX_MAX 512 /* 2 * the largest cache line */
+static uint64_t ma_linux_table[MA_LINUX_MAX / 64];
+
+void ma_dma_bounce_init(void)
 {
 	size_t line = ma_cfg.cache_line;
 
-	if (size >= 2 * line)
+	memset(ma_linux_table, 0, sizeof(ma_linux_table));
+	for (size_t s = 1; s < 2 * line && s < MA_LINUX_MAX; s++)
+		if (kmalloc_size_roundup(s) & (line - 1))
+			ma_linux_table[s / 64] |= UINT64_C(1) << (s % 64);
+}
+
+bool ma_dma_linux_unsafe(size_t size)
+{
+	if (size >= MA_LINUX_MAX)
 		return false;
-	return (kmalloc_size_roundup(size) & (line - 1)) != 0;
+	return (ma_linux_table[size / 64] >> (size % 64)) & 1;
 }
 
 bool ma_dma_align_bounce(phys_addr_t phys, size_t size)

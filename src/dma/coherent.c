@@ -27,11 +27,11 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 	struct page *pg;
 	void *cpu;
 
-	if (!dev || !dma_handle || !size) {
-		ma_report("dma", ma_dev_name(dev), 0, size, "dma_alloc_coherent: %s",
-			  !dev		? "NULL device"
-			  : !dma_handle ? "NULL dma_handle"
-					: "zero size");
+	if (!ma_dma_dev_valid(dev, "dma_alloc_coherent"))
+		return NULL;
+	if (!dma_handle || !size) {
+		ma_report("dma", dev->name, 0, size, "dma_alloc_coherent: %s",
+			  !dma_handle ? "NULL dma_handle" : "zero size");
 		return NULL;
 	}
 	order = get_order(size);

@@ -17,6 +17,35 @@
  */
 #include "dma/internal.h"
 
+/*
+ * Argument checks every DMA entry point makes live here, so that any program using the DMA API
+ * links this file, and with it ma_dma_init() (lib/init.c refers to it weakly, which alone would
+ * not pull this object out of the static library).
+ */
+bool ma_dma_dev_valid(struct device *dev, const char *what)
+{
+	if (ma_likely(dev))
+		return true;
+	ma_report("dma", NULL, 0, 0, "%s: NULL device", what);
+	return false;
+}
+
+bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
+		       const char *what)
+{
+	if (ma_unlikely(!ma_dma_dev_valid(dev, what)))
+		return false;
+	if (ma_unlikely(!ma_dma_dir_valid(dir))) {
+		ma_report("dma", dev->name, 0, size, "%s: invalid direction %d", what, (int)dir);
+		return false;
+	}
+	if (ma_unlikely(!size)) {
+		ma_report("dma", dev->name, 0, 0, "%s: zero-length mapping", what);
+		return false;
+	}
+	return true;
+}
+
 static void ma_dma_dev_release(struct device *dev, void *data)
 {
 	dev->dma = NULL;
@@ -42,6 +71,7 @@ static int ma_dma_attach(struct device *dev)
 
 int ma_dma_init(void)
 {
+	ma_dma_bounce_init();
 	return ma_device_add_hook(ma_dma_attach);
 }
 

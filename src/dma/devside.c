@@ -15,9 +15,10 @@ static int ma_dma_engine_check(struct device *dev, dma_addr_t addr, const void *
 {
 	phys_addr_t phys;
 
-	if (!dev || !buf) {
-		ma_report("dma", ma_dev_name(dev), addr, len, "%s: NULL %s", what,
-			  dev ? "buffer" : "device");
+	if (!ma_dma_dev_valid(dev, what))
+		return -EINVAL;
+	if (!buf) {
+		ma_report("dma", dev->name, addr, len, "%s: NULL buffer", what);
 		return -EINVAL;
 	}
 	if (addr > dev->dma_limit || len - 1 > dev->dma_limit - addr) {

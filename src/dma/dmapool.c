@@ -50,16 +50,16 @@ static bool ma_pool_args_ok(const char *name, struct device *dev, size_t size, s
 {
 	const char *why = NULL;
 
-	if (!dev)
-		why = "NULL device";
-	else if (!size || size > MA_MM_BLOCK)
+	if (!ma_dma_dev_valid(dev, "dma_pool_create"))
+		return false;
+	if (!size || size > MA_MM_BLOCK)
 		why = "size is 0 or above 4 MiB";
 	else if (!MA_IS_POW2(align) || align > MA_MM_BLOCK)
 		why = "align is not a power of two";
 	else if (boundary && (!MA_IS_POW2(boundary) || boundary < MA_ALIGN_UP(size, align)))
 		why = "boundary is not a power of two no smaller than the size";
 	if (why)
-		ma_report("dma", ma_dev_name(dev), 0, size, "dma_pool_create(%s): %s",
+		ma_report("dma", dev->name, 0, size, "dma_pool_create(%s): %s",
 			  name ? name : "(null)", why);
 	return !why;
 }

@@ -79,6 +79,8 @@ static inline bool ma_dma_capable(const struct device *dev, phys_addr_t phys, si
 bool ma_dma_exact_unsafe(const void *cpu, size_t size);
 /* Linux's dma_kmalloc_needs_bounce() size heuristic for a non-coherent inbound mapping. */
 bool ma_dma_linux_unsafe(size_t size);
+/* Tabulate Linux's verdicts for the active policy (ma_dma_init(), after slab is up). */
+void ma_dma_bounce_init(void);
 /* Count both verdicts for an inbound non-coherent mapping; true if the policy bounces it. */
 bool ma_dma_align_bounce(phys_addr_t phys, size_t size);
 
@@ -93,8 +95,11 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs, const char *what);
 void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
 		      bool for_cpu, const char *what);
+/* ---- dev.c ---------------------------------------------------------------------------- */
 /* Validate the common arguments of a map/unmap/sync call; false after one report. */
 bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
 		       const char *what);
+/* False (after one "NULL device" report) when @dev is NULL. */
+bool ma_dma_dev_valid(struct device *dev, const char *what);
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

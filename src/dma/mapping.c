@@ -23,24 +23,6 @@
  */
 #include "dma/internal.h"
 
-bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
-		       const char *what)
-{
-	if (ma_unlikely(!dev)) {
-		ma_report("dma", NULL, 0, size, "%s: NULL device", what);
-		return false;
-	}
-	if (ma_unlikely(!ma_dma_dir_valid(dir))) {
-		ma_report("dma", dev->name, 0, size, "%s: invalid direction %d", what, (int)dir);
-		return false;
-	}
-	if (ma_unlikely(!size)) {
-		ma_report("dma", dev->name, 0, 0, "%s: zero-length mapping", what);
-		return false;
-	}
-	return true;
-}
-
 static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t size,
 				enum dma_data_direction dir, bool addressing, const char *what)
 {

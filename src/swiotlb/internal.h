@@ -14,6 +14,7 @@
 /*
  * struct ma_tlb_slot - one slot's record, written by the mapping that owns the slot.
  * @orig:  head slot: the original physical address of the mapping's first byte.
+ * @live:  head slot: the mapping is live (a set bitmap bit alone may be a cached slot).
  * @size:  head slot: bytes mapped.
  * @head:  distance back to the mapping's head slot (0 on the head).
  * @off:   head slot: offset of the bounce address inside the head slot (min_align_mask bits).
@@ -23,7 +24,7 @@ struct ma_tlb_slot {
 	uint32_t size;
 	uint16_t head;
 	uint8_t off;
-	uint8_t unused;
+	uint8_t live; /* head slot: 1 while mapped (0 in a per-thread cache) */
 };
 
 /*
@@ -50,7 +51,7 @@ struct ma_tlb_area {
  * the pool is published and read-only afterwards.
  */
 struct ma_tlb_pool {
-	struct ma_tlb_pool *next; /* ma_tlb.head list */
+	struct ma_tlb_pool *next; /* ma_tlb.head list (these three first: ma_tlb_pool_range) */
 	phys_addr_t start, end;	  /* [start, end) */
 	struct page *page;	  /* the buddy block */
 	unsigned int order;
@@ -63,6 +64,9 @@ struct ma_tlb_pool {
 	struct ma_tlb_area *areas;
 	void *meta; /* the one metadata allocation holding bitmap, slots and areas */
 };
+
+_Static_assert(offsetof(struct ma_tlb_pool, end) == offsetof(struct ma_tlb_pool_range, end),
+	       "struct ma_tlb_pool must start like struct ma_tlb_pool_range");
 
 /* A slot's physical address. */
 static inline phys_addr_t ma_tlb_slot_phys(const struct ma_tlb_pool *p, unsigned int idx)
@@ -103,5 +107,78 @@ struct ma_tlb_req {
 long ma_tlb_alloc(struct ma_tlb_pool *p, const struct ma_tlb_req *req);
 /* Give back @n slots from @idx. */
 void ma_tlb_free(struct ma_tlb_pool *p, unsigned int idx, unsigned int n);
+/* Take up to @max single free slots into @out (for a per-thread cache); returns how many. */
+unsigned int ma_tlb_grab(struct ma_tlb_pool *p, unsigned int *out, unsigned int max);
+/* Give back @n single slots (any areas of @p). */
+void ma_tlb_put(struct ma_tlb_pool *p, const unsigned int *slots, unsigned int n);
+
+/* ---- magazine.c: per-thread caches of single slots -------------------------------------- */
+#define MA_TLB_MAG	 16  /* slots a thread keeps at most */
+#define MA_TLB_MAG_BATCH 8   /* slots moved between a thread and the areas at once */
+#define MA_TLB_MAG_COOL	 256 /* bounces without the cache after a drain request */
+
+struct ma_tlb_mag {
+	uint64_t epoch;		  /* ma_tlb.epoch the cache belongs to */
+	unsigned int drain;	  /* ma_tlb.drain seen last */
+	unsigned int n;		  /* cached slots */
+	unsigned int cool;	  /* bounces left that bypass the cache (pools were full) */
+	struct ma_tlb_pool *pool; /* their pool (when n > 0) */
+	unsigned int slot[MA_TLB_MAG];
+};
+extern _Thread_local struct ma_tlb_mag ma_tlb_mag;
+
+void ma_tlb_mag_resync(struct ma_tlb_mag *m);
+bool ma_tlb_mag_refill(struct ma_tlb_mag *m, u64 limit);
+void ma_tlb_mag_overflow(struct ma_tlb_mag *m);
+/* Give every slot of the calling thread's cache back; true if it held any. */
+bool ma_tlb_mag_flush(void);
+int ma_tlb_mag_init(void);
+
+static inline struct ma_tlb_mag *ma_tlb_mag_mine(void)
+{
+	struct ma_tlb_mag *m = &ma_tlb_mag;
+
+	if (ma_unlikely(m->epoch != ma_tlb.epoch ||
+			m->drain != atomic_load_explicit(&ma_tlb.drain, memory_order_relaxed)))
+		ma_tlb_mag_resync(m);
+	return m;
+}
+
+/*
+ * A single slot of a pool within @limit from the calling thread's cache: no lock, no atomic
+ * read-modify-write.  -1 when the cache cannot serve (the caller takes the locked path).
+ */
+static inline long ma_tlb_mag_pop(u64 limit, struct ma_tlb_pool **pool)
+{
+	struct ma_tlb_mag *m = ma_tlb_mag_mine();
+
+	if (ma_unlikely(!m->n)) {
+		if (m->cool) {
+			m->cool--;
+			return -1;
+		}
+		if (!ma_tlb_mag_refill(m, limit))
+			return -1;
+	}
+	if (ma_unlikely(m->pool->end - 1 > limit))
+		return -1;
+	*pool = m->pool;
+	return m->slot[--m->n];
+}
+
+/* Give single slot @idx of @p back through the calling thread's cache. */
+static inline void ma_tlb_mag_push(struct ma_tlb_pool *p, unsigned int idx)
+{
+	struct ma_tlb_mag *m = ma_tlb_mag_mine();
+
+	if (ma_unlikely((m->n && m->pool != p) || m->cool)) {
+		ma_tlb_put(p, &idx, 1);
+		return;
+	}
+	if (ma_unlikely(m->n == MA_TLB_MAG))
+		ma_tlb_mag_overflow(m);
+	m->pool = p;
+	m->slot[m->n++] = idx;
+}
 
 #endif /* MINALIGN_SWIOTLB_INTERNAL_H */

@@ -72,6 +72,7 @@ static void tlb_record(struct ma_tlb_pool *p, unsigned int idx, phys_addr_t orig
 	s->size = (uint32_t)size;
 	s->head = 0;
 	s->off = (uint8_t)off;
+	s->live = 1;
 	for (unsigned int k = 1; k < n; k++)
 		s[k].head = (uint16_t)k;
 }
@@ -86,16 +87,38 @@ static void tlb_map_failed(const struct ma_tlb_dev *td, phys_addr_t orig, size_t
 	else
 		ma_report("swiotlb", td->name, orig, size,
 			  "bounce pool full: no room for %zu bytes (%u slots; %llu of %llu in use)",
-			  size, nslots, (unsigned long long)ma_swiotlb_used(),
+			  size, nslots, (unsigned long long)ma_stat_get(MA_STAT_swiotlb_slots_used),
 			  (unsigned long long)ma_stat_get(MA_STAT_swiotlb_slots_total));
+}
+
+/* A run for @req in the first pool within @limit that has one (area locks); -1 if none. */
+static long tlb_alloc_locked(const struct ma_tlb_req *req, u64 limit, bool *reachable,
+			     struct ma_tlb_pool **pool)
+{
+	*reachable = false;
+	for (struct ma_tlb_pool *p = ma_tlb.head; p; p = p->next) {
+		long idx;
+
+		if (p->end - 1 > limit)
+			continue;
+		*reachable = true;
+		if (req->nslots > p->seg_slots)
+			continue;
+		idx = ma_tlb_alloc(p, req);
+		if (idx >= 0) {
+			*pool = p;
+			return idx;
+		}
+	}
+	return -1;
 }
 
 phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t size,
 			   u64 alloc_align_mask, enum dma_data_direction dir)
 {
+	struct ma_tlb_pool *p = NULL;
 	struct ma_tlb_req req;
-	bool reachable = false;
-	struct ma_tlb_pool *p;
+	bool reachable = true;
 	phys_addr_t tlb, first;
 	long idx = -1;
 	size_t off;
@@ -107,18 +130,18 @@ phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t
 			  ma_swiotlb_max_mapping(td->min_align_mask));
 		return MA_TLB_FAIL;
 	}
-	for (p = ma_tlb.head; p; p = p->next) {
-		if (p->end - 1 > td->limit)
-			continue;
-		reachable = true;
-		if (req.nslots <= p->seg_slots)
-			idx = ma_tlb_alloc(p, &req);
-		if (idx >= 0)
-			break;
-	}
-	if (!p) {
-		tlb_map_failed(td, orig, size, reachable, req.nslots);
-		return MA_TLB_FAIL;
+	if (req.nslots == 1 && req.stride == 1)
+		idx = ma_tlb_mag_pop(td->limit, &p); /* the common small bounce: no lock */
+	if (idx < 0) {
+		idx = tlb_alloc_locked(&req, td->limit, &reachable, &p);
+		if (idx < 0 && reachable && ma_tlb_mag_flush()) /* our own cache held the room */
+			idx = tlb_alloc_locked(&req, td->limit, &reachable, &p);
+		if (idx < 0) {
+			if (reachable) /* ask every thread to give its cached slots back */
+				atomic_fetch_add_explicit(&ma_tlb.drain, 1, memory_order_relaxed);
+			tlb_map_failed(td, orig, size, reachable, req.nslots);
+			return MA_TLB_FAIL;
+		}
 	}
 	tlb_record(p, (unsigned int)idx, orig, size, off, req.nslots);
 	first = ma_tlb_slot_phys(p, (unsigned int)idx);
@@ -144,7 +167,7 @@ static struct ma_tlb_slot *tlb_live(struct ma_tlb_pool *p, phys_addr_t tlb, size
 	head = idx - p->slots[idx].head;
 	s = &p->slots[head];
 	*start = ma_tlb_slot_phys(p, head) + s->off;
-	if (!ma_tlb_test(p, head) || s->head != 0 || tlb < *start || size > s->size ||
+	if (!ma_tlb_test(p, head) || !s->live || s->head != 0 || tlb < *start || size > s->size ||
 	    tlb - *start > s->size - size)
 		return NULL;
 	return s;
@@ -158,7 +181,7 @@ int ma_swiotlb_unmap(const struct ma_tlb_dev *td, struct ma_tlb_pool *p, phys_ad
 	phys_addr_t first = ma_tlb_slot_phys(p, idx);
 
 	(void)size; /* the recorded size rules; DMA-API debug reports a mismatch */
-	if (!ma_tlb_test(p, idx) || s->head != 0 || tlb != first + s->off) {
+	if (!ma_tlb_test(p, idx) || !s->live || s->head != 0 || tlb != first + s->off) {
 		ma_report("swiotlb", td->name, tlb, size,
 			  "unmap of %#llx: not the start of a live bounce mapping",
 			  (unsigned long long)tlb);
@@ -172,7 +195,11 @@ int ma_swiotlb_unmap(const struct ma_tlb_dev *td, struct ma_tlb_pool *p, phys_ad
 		if (tlb_inbound(dir))
 			memcpy(ma_phys_to_virt(s->orig), ma_phys_to_virt(tlb), s->size);
 	}
-	ma_tlb_free(p, idx, n);
+	s->live = 0;
+	if (n == 1)
+		ma_tlb_mag_push(p, idx);
+	else
+		ma_tlb_free(p, idx, n);
 	ma_stat_add(MA_STAT_swiotlb_slots_used, -(int64_t)n);
 	return (int)conflicts;
 }

@@ -43,15 +43,6 @@ bool ma_swiotlb_reachable(u64 limit)
 	return false;
 }
 
-size_t ma_swiotlb_max_mapping(unsigned int min_align_mask)
-{
-	size_t line = (size_t)1 << ma_tlb.line_shift;
-
-	if (!ma_tlb.head)
-		return SIZE_MAX;
-	return ma_tlb.max_segment - (min_align_mask & (line - 1));
-}
-
 /* Areas: CPUs rounded up to a power of two, halved until each holds a whole segment. */
 static unsigned int tlb_nareas(unsigned int nslots, unsigned int seg_slots)
 {
@@ -185,8 +176,12 @@ int ma_swiotlb_init(void)
 	size_t left;
 	int err;
 
+	static uint64_t epochs;
+
 	memset(&ma_tlb, 0, sizeof(ma_tlb));
+	ma_tlb.epoch = ++epochs;
 	ma_tlb.line_shift = (unsigned int)__builtin_ctz(ma_cfg.cache_line);
+	ma_tlb_mag_init();
 	left = MA_ALIGN_UP(ma_cfg.swiotlb_size, (size_t)PAGE_SIZE) >> PAGE_SHIFT;
 	while (left) {
 		unsigned int order = tlb_floor_order(left);
@@ -203,17 +198,14 @@ int ma_swiotlb_init(void)
 
 void ma_swiotlb_exit(void)
 {
+	uint64_t live = ma_tlb.head ? ma_stat_get(MA_STAT_swiotlb_slots_used) : 0;
 	struct ma_tlb_pool *p, *next;
 
+	if (live)
+		ma_report("swiotlb", NULL, ma_tlb.lo, (size_t)ma_tlb.span,
+			  "exit: %llu bounce slots still mapped", (unsigned long long)live);
 	for (p = ma_tlb.head; p; p = next) {
-		unsigned int used = 0;
-
 		next = p->next;
-		for (unsigned int k = 0; k < p->nareas; k++)
-			used += atomic_load_explicit(&p->areas[k].used, memory_order_relaxed);
-		if (used)
-			ma_report("swiotlb", NULL, p->start, (size_t)(p->end - p->start),
-				  "exit: %u bounce slots still mapped", used);
 		ma_stat_add(MA_STAT_swiotlb_pools, -1);
 		ma_stat_add(MA_STAT_swiotlb_slots_total, -(int64_t)p->nslots);
 		ma_stat_add(MA_STAT_swiotlb_bytes, -(int64_t)(p->end - p->start));
@@ -222,5 +214,8 @@ void ma_swiotlb_exit(void)
 		__free_pages(p->page, p->order);
 		ma_meta_free(p->meta);
 	}
-	memset(&ma_tlb, 0, sizeof(ma_tlb));
+	ma_tlb.head = NULL;
+	ma_tlb.span = 0;
+	ma_tlb.npools = 0;
+	ma_tlb.epoch = 0; /* every per-thread cache is stale now */
 }

@@ -172,6 +172,80 @@ void ma_tlb_free(struct ma_tlb_pool *p, unsigned int idx, unsigned int n)
 	ma_spin_unlock(&a->lock);
 }
 
+/* Take up to @max free single slots of area @a; returns how many. */
+static unsigned int tlb_area_grab(struct ma_tlb_pool *p, struct ma_tlb_area *a, unsigned int *out,
+				  unsigned int max, bool *peaked)
+{
+	unsigned int got = 0, i, used;
+
+	if (atomic_load_explicit(&a->used, memory_order_relaxed) == a->hi - a->lo)
+		return 0;
+	ma_spin_lock(&a->lock);
+	i = a->cursor;
+	while (got < max) {
+		i = bm_next(p, i, a->hi, false);
+		if (i >= a->hi) {
+			if (a->cursor == a->lo)
+				break;
+			i = bm_next(p, a->lo, a->cursor, false); /* wrap once */
+			if (i >= a->cursor)
+				break;
+		}
+		bm_fill(p, i, 1, true);
+		out[got++] = i++;
+	}
+	if (got) {
+		a->cursor = i >= a->hi ? a->lo : i;
+		used = atomic_load_explicit(&a->used, memory_order_relaxed) + got;
+		atomic_store_explicit(&a->used, used, memory_order_relaxed);
+		if (used > a->peak) {
+			a->peak = used;
+			*peaked = true;
+		}
+	}
+	ma_spin_unlock(&a->lock);
+	return got;
+}
+
+unsigned int ma_tlb_grab(struct ma_tlb_pool *p, unsigned int *out, unsigned int max)
+{
+	unsigned int first = ma_plat_cpu() & (p->nareas - 1), got = 0;
+	bool peaked = false;
+
+	for (unsigned int k = 0; k < p->nareas && !got; k++)
+		got = tlb_area_grab(p, &p->areas[(first + k) & (p->nareas - 1)], out, max, &peaked);
+	for (unsigned int k = 0; k < got; k++) {
+		p->slots[out[k]].head = 0;
+		p->slots[out[k]].live = 0;
+		p->slots[out[k]].size = 0;
+	}
+	if (ma_unlikely(peaked))
+		tlb_hiwater();
+	return got;
+}
+
+void ma_tlb_put(struct ma_tlb_pool *p, const unsigned int *slots, unsigned int n)
+{
+	unsigned int k = 0;
+
+	while (k < n) {
+		struct ma_tlb_area *a = &p->areas[slots[k] >> p->area_shift];
+		unsigned int freed = 0;
+
+		ma_spin_lock(&a->lock);
+		/* one lock round for the run of slots that belong to the same area */
+		for (; k < n && &p->areas[slots[k] >> p->area_shift] == a; k++, freed++) {
+			bm_fill(p, slots[k], 1, false);
+			if (slots[k] + 1 == a->cursor)
+				a->cursor = slots[k];
+		}
+		atomic_store_explicit(&a->used,
+				      atomic_load_explicit(&a->used, memory_order_relaxed) - freed,
+				      memory_order_relaxed);
+		ma_spin_unlock(&a->lock);
+	}
+}
+
 /* ---- validation (tests, debug) ---------------------------------------------------------- */
 
 static unsigned int tlb_popcount(const struct ma_tlb_pool *p, unsigned int lo, unsigned int hi)
@@ -198,6 +272,10 @@ static int tlb_check_runs(const struct ma_tlb_pool *p)
 		}
 		if (s->head != 0)
 			return -1;
+		if (!s->live) { /* a single slot held in a per-thread cache */
+			i++;
+			continue;
+		}
 		n = ma_tlb_nslots(s->off, s->size);
 		if (!s->size || n > p->seg_slots || i + n > p->nslots)
 			return -1;

@@ -28,6 +28,11 @@ struct ma_tlb_dev {
 	bool coherent;		     /* no cache maintenance of the bounce buffer */
 };
 
+/* The head of struct ma_tlb_pool (swiotlb/internal.h), for the inline lookup. */
+struct ma_tlb_pool_range {
+	struct ma_tlb_pool *next;
+	phys_addr_t start, end;
+};
 struct ma_tlb_pool;
 
 /*
@@ -43,6 +48,8 @@ struct ma_tlb_global {
 	unsigned int npools;
 	unsigned int line_shift;
 	size_t max_segment; /* largest segment of any pool, bytes */
+	uint64_t epoch;	    /* changes at every init: per-thread caches of older pools are void */
+	atomic_uint drain;  /* bumped when the pools are full: threads give their caches back */
 };
 extern struct ma_tlb_global ma_tlb;
 
@@ -54,8 +61,12 @@ struct ma_tlb_pool *ma_swiotlb_find_slow(phys_addr_t phys);
 /* The pool holding @phys, or NULL.  Cheap: one compare for addresses outside every pool. */
 static inline struct ma_tlb_pool *ma_swiotlb_find(phys_addr_t phys)
 {
+	const struct ma_tlb_pool_range *first = (const void *)ma_tlb.head;
+
 	if (ma_likely(phys - ma_tlb.lo >= ma_tlb.span))
 		return NULL;
+	if (ma_likely(phys >= first->start && phys < first->end))
+		return ma_tlb.head;
 	return ma_swiotlb_find_slow(phys);
 }
 
@@ -69,7 +80,12 @@ static inline bool ma_swiotlb_active(void)
 bool ma_swiotlb_reachable(u64 limit);
 
 /* Largest mapping any pool can take for a device with @min_align_mask; SIZE_MAX if no pool. */
-size_t ma_swiotlb_max_mapping(unsigned int min_align_mask);
+static inline size_t ma_swiotlb_max_mapping(unsigned int min_align_mask)
+{
+	if (!ma_tlb.head)
+		return SIZE_MAX;
+	return ma_tlb.max_segment - (min_align_mask & (((size_t)1 << ma_tlb.line_shift) - 1));
+}
 
 /*
  * ma_swiotlb_map() - bounce [@orig, @orig+@size) (in RAM).
