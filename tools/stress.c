@@ -159,6 +159,7 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 	const char *v;
 	int id, rc;
 
+	memset(a, 0, sizeof(*a));
 	soc_params_default(&a->p, MINALIGN_POLICY_LEGACY);
 	a->policy = -1;
 	cli_parser_init(&p, "stress", argc, argv, stress_opts);
