@@ -81,8 +81,10 @@ static void print_slots(FILE *f, const struct soc_result *r)
 	char h[32];
 	uint64_t bytes = r->st.swiotlb_slots_hiwater * (uint64_t)r->params.cache_line;
 
-	fprintf(f, "  - %s: at most %" PRIu64 " bounce slots (%s) in use at once\n", pname(r),
-		r->st.swiotlb_slots_hiwater, cli_human(h, sizeof(h), bytes));
+	fprintf(f,
+		"  - %s: at most %" PRIu64 " bounce slots (%s) taken at once (mapped or cached "
+		"per thread)\n",
+		pname(r), r->st.swiotlb_slots_hiwater, cli_human(h, sizeof(h), bytes));
 }
 
 static void print_notes(FILE *f, const struct soc_result *r, unsigned int n)
