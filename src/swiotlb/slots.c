@@ -23,8 +23,13 @@
  * readers (misuse validation at unmap, the high-water sum, ma_swiotlb_validate) are not data
  * races; the lock's acquire/release orders everything the allocator relies on.
  *
- * Fast path: a one-slot bounce is a lock, one or two bitmap words (count-trailing-zeros), a
- * store and an unlock.  Areas that lack enough free slots are skipped without a scan.
+ * ma_tlb_grab() and ma_tlb_put() move batches of single slots between the areas and the
+ * per-thread caches of magazine.c (one lock round per area touched).
+ *
+ * Paths: one-slot bounces normally never get here (the thread's cache serves them); a refill
+ * is one lock and a few bitmap words.  A multi-slot run is a lock, a bitmap scan by words
+ * (count-trailing-zeros) and an unlock.  Areas that lack enough free slots are skipped
+ * without a scan.
  */
 #include "swiotlb/internal.h"
 
