@@ -25,9 +25,11 @@
  * hot list (current only) + local_free (nlocal) + aux (naux) + rfree.
  *
  * Lifetime: thread caches are host memory that is never unmapped; a thread's cache goes back
- * to the pool when the thread exits, after its slabs are abandoned (shared) or freed.  A cache
- * whose generation differs from ma_slab_g.gen (minalign_exit ran since) is reset, never
- * dereferenced further, on its next use.
+ * to the pool when the thread exits, after its slabs are abandoned (shared) or freed.
+ * minalign_exit() empties every registered cache's hot lists (ma_tc_exit_all), so the fast
+ * paths need no generation check; the slow path resets a cache whose generation differs from
+ * ma_slab_g.gen without following any of its stale pointers.  An empty slab taken back into
+ * use gets an address-ordered free list again (ma_slab_reformat).
  *
  * Locking: the fast paths take none.  ma_tc_lock guards the registry and pool (under
  * ma_slab_mutex when both are held).  Cache locks are taken for NOTIFY hand-over, adopting a
