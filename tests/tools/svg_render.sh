@@ -33,7 +33,7 @@ svg_height() {
 # pixel), check its size and colours, then run the PYTHON statements with `count(rgb, y0, y1)`.
 png_check() {
 	python3 - "$@" <<'PY' || fail "$1: rendered PNG check failed"
-import struct, sys, zlib
+import collections, struct, sys, zlib
 
 def decode(path):
     data = open(path, "rb").read()
@@ -87,14 +87,18 @@ for r in rows:
 assert len(colours) > 1, "blank screenshot"
 assert len(colours) >= 6, "only %d colours" % len(colours)
 
+regions = {}
+
 def count(rgb, y0=0, y1=None):
+    """Pixels of colour rgb (each channel within 3) in rows y0..y1."""
+    if (y0, y1) not in regions:
+        hist = collections.Counter()
+        for r in rows[y0:y1]:
+            hist.update(r[x:x + 3] for x in range(0, len(r), bpp))
+        regions[(y0, y1)] = hist
     want = bytes.fromhex(rgb.lstrip("#"))
-    n = 0
-    for r in rows[y0:y1]:
-        for x in range(0, len(r), bpp):
-            if all(abs(r[x + k] - want[k]) <= 3 for k in range(3)):
-                n += 1
-    return n
+    return sum(n for c, n in regions[(y0, y1)].items()
+               if all(abs(c[k] - want[k]) <= 3 for k in range(3)))
 
 exec(code)
 PY
