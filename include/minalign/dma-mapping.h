@@ -98,6 +98,7 @@ MINALIGN_API void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t s
 MINALIGN_API dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
 					   size_t size, enum dma_data_direction dir,
 					   unsigned long attrs);
+/** dma_unmap_page_attrs() - unmap a dma_map_page_attrs() mapping; see dma_unmap_single_attrs(). */
 MINALIGN_API void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 				       enum dma_data_direction dir, unsigned long attrs);
 /** dma_map_page() - dma_map_page_attrs() with no attributes. */

@@ -18,9 +18,9 @@
 #include "dma/internal.h"
 
 /*
- * Argument checks every DMA entry point makes live here, so that any program using the DMA API
- * links this file, and with it ma_dma_init() (lib/init.c refers to it weakly, which alone would
- * not pull this object out of the static library).
+ * The reports of the argument checks every DMA entry point makes live here, so that any program
+ * using the DMA API links this file, and with it ma_dma_init() (lib/init.c refers to it weakly,
+ * which alone would not pull this object out of the static library).
  */
 bool ma_dma_dev_valid(struct device *dev, const char *what)
 {
@@ -30,20 +30,14 @@ bool ma_dma_dev_valid(struct device *dev, const char *what)
 	return false;
 }
 
-bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
-		       const char *what)
+void ma_dma_bad_args(struct device *dev, size_t size, enum dma_data_direction dir, const char *what)
 {
-	if (ma_unlikely(!ma_dma_dev_valid(dev, what)))
-		return false;
-	if (ma_unlikely(!ma_dma_dir_valid(dir))) {
+	if (!ma_dma_dev_valid(dev, what))
+		return;
+	if (!ma_dma_dir_valid(dir))
 		ma_report("dma", dev->name, 0, size, "%s: invalid direction %d", what, (int)dir);
-		return false;
-	}
-	if (ma_unlikely(!size)) {
+	else
 		ma_report("dma", dev->name, 0, 0, "%s: zero-length mapping", what);
-		return false;
-	}
-	return true;
 }
 
 static void ma_dma_dev_release(struct device *dev, void *data)

@@ -63,7 +63,7 @@ static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *de
 	td->name = dev->name;
 	td->limit = dev->dma_mask;
 	td->min_align_mask = dev->min_align_mask;
-	td->coherent = dev->coherent;
+	td->coherent = dev->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
 }
 
 /* dma_capable(): the device can be handed [@phys, @phys+@size) directly. */
@@ -96,10 +96,26 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
 		      bool for_cpu, const char *what);
 /* ---- dev.c ---------------------------------------------------------------------------- */
-/* Validate the common arguments of a map/unmap/sync call; false after one report. */
-bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
-		       const char *what);
 /* False (after one "NULL device" report) when @dev is NULL. */
 bool ma_dma_dev_valid(struct device *dev, const char *what);
+/* The one report for arguments ma_dma_check_args() refused. */
+void ma_dma_bad_args(struct device *dev, size_t size, enum dma_data_direction dir,
+		     const char *what);
+
+/* Validate the common arguments of a map/unmap/sync call; false after one report. */
+static inline bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
+				     const char *what)
+{
+	if (ma_likely(dev && ma_dma_dir_valid(dir) && size))
+		return true;
+	ma_dma_bad_args(dev, size, dir, what);
+	return false;
+}
+
+/* Cache maintenance is needed at all (the COHERENT model has none: skip the calls). */
+static inline bool ma_dma_maintained(const struct device *dev)
+{
+	return !dev->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
+}
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

@@ -62,7 +62,7 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			return addr;
 		}
 	} else {
-		if (!dev->coherent && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		if (ma_dma_maintained(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			ma_cache_sync_for_device(phys, size, dir);
 		addr = ma_phys_to_dma(dev, phys);
 	}
@@ -113,7 +113,7 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 		conflicts = ma_swiotlb_unmap(&td, pool, phys, size, dir, skip);
 		if (conflicts < 0)
 			return;
-	} else if (!dev->coherent && ma_dma_inbound(dir)) {
+	} else if (ma_dma_maintained(dev) && ma_dma_inbound(dir)) {
 		if (skip)
 			ma_cache_forget(phys, size);
 		else
@@ -144,7 +144,7 @@ void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma
 			ma_swiotlb_sync_for_device(&td, pool, phys, size, dir);
 		return;
 	}
-	if (dev->coherent)
+	if (!ma_dma_maintained(dev))
 		return;
 	if (!for_cpu) {
 		ma_cache_sync_for_device(phys, size, dir);
