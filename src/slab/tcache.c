@@ -331,8 +331,7 @@ static void ma_tc_unfull(struct ma_tc_ent *e, struct ma_slab *s)
 
 	if (!atomic_compare_exchange_strong_explicit(&s->rfree, &rf, MA_RF_NORMAL,
 						     memory_order_relaxed, memory_order_relaxed)) {
-		/* A remote freer consumed NOTIFY under the lock: take the slab off the notify list.
-		 */
+		/* a remote freer consumed NOTIFY (under the lock): off the notify list */
 		struct kmem_cache *c = s->cache;
 
 		ma_spin_lock(&c->lock);
@@ -536,6 +535,6 @@ void *ma_tc_refill(struct ma_tcache *tc, struct kmem_cache *c)
 	}
 	obj = h->free;
 	h->free = ma_fl_get(obj, h->secret, c->link_off);
-	ma_stat_add(MA_STAT_slab_objects, 1);
+	tc->nobj++;
 	return obj;
 }
