@@ -34,6 +34,7 @@ static void indent(struct json *j)
 /* Separator and indentation before a value or key at the current level. */
 static void before_item(struct json *j, bool is_key)
 {
+	(void)is_key; /* only read by assert(), gone under NDEBUG */
 	if (j->after_key) {
 		assert(!is_key);
 		j->after_key = false;
