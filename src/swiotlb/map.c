@@ -24,6 +24,10 @@
  * whatever the attributes (as Linux does: the pool's previous contents must never reach the
  * CPU through a short device write).
  *
+ * Fast path: a bounce of one slot (up to a line, no alignment beyond it) pops a slot from the
+ * thread's cache (magazine.c) and its unmap pushes it back: no lock, no atomic RMW.  Larger
+ * runs take one area lock to allocate and one to free.
+ *
  * Locking: the slot allocator locks one area (slots.c).  Records are written outside any lock
  * by the thread that just took the slots and read by the thread that unmaps, which got the
  * address from the mapper (the driver's own synchronisation orders them, as for the buffer's

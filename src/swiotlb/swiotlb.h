@@ -117,7 +117,7 @@ void ma_swiotlb_sync_for_cpu(const struct ma_tlb_dev *td, struct ma_tlb_pool *po
 void ma_swiotlb_sync_for_device(const struct ma_tlb_dev *td, struct ma_tlb_pool *pool,
 				phys_addr_t tlb, size_t size, enum dma_data_direction dir);
 
-/* Slots in use in every pool now (exact while no mapping runs; tests). */
+/* Slots taken in every pool now, per-thread caches included (exact while nothing runs). */
 uint64_t ma_swiotlb_used(void);
 /* Debug walker: the bitmaps, used counts and slot records agree.  0 or -EUCLEAN (reported). */
 int ma_swiotlb_validate(void);
