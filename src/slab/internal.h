@@ -93,10 +93,17 @@ enum ma_km_type {
 #define MA_TC_KM_NENT  (MA_KM_NR_TYPES * MA_KM_NR_CLASSES)
 #define MA_TC_NULL_IDX MA_TC_NENT /* a hot entry that is always empty: forces the slow path */
 
-/* The allocation side of one entry: what kmalloc's fast path touches. */
+/*
+ * The allocation side of one entry: what kmalloc's fast path touches.  A fresh or emptied
+ * current slab is handed out by bumping (no free list to build or read): its slots from bump
+ * on, `left` of them, are free and on no list.
+ */
 struct ma_tc_hot {
 	void *free;	  /* objects of the current slab, obfuscated links */
 	uintptr_t secret; /* the cache's secret */
+	char *bump;	  /* next never-used slot of the current slab */
+	uint32_t left;	  /* never-used slots from bump on */
+	uint32_t stride;  /* the cache's slot size */
 };
 
 /* The rest of one entry, touched on slow paths only.  Owner-private except `notify`. */
@@ -319,9 +326,10 @@ static inline void *ma_slab_obj(const struct ma_slab *s, uint32_t i)
 /* ---- fast paths ------------------------------------------------------------------------ */
 
 /*
- * Pop one object from the calling thread's hot entry @idx; NULL when the entry is empty (the
- * caller then takes the slow path).  No generation check: minalign_exit() empties the hot
- * entries of every thread cache, so a stale cache always looks empty here.
+ * Pop one object from the calling thread's hot entry @idx, else bump one off the current
+ * slab's never-used slots; NULL when both are exhausted (the caller then takes the slow path).
+ * No generation check: minalign_exit() empties the hot entries of every thread cache, so a
+ * stale cache always looks empty here.
  */
 static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 {
@@ -329,11 +337,17 @@ static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 	struct ma_tc_hot *h = &tc->hot[idx];
 	void *obj = h->free;
 
-	if (ma_unlikely(!obj))
+	if (ma_likely(obj)) {
+		h->free = ma_fl_get(obj, h->secret, link_off);
+		/* the next pop reads that object's link: start fetching it now */
+		__builtin_prefetch(h->free);
+	} else if (ma_likely(h->left)) {
+		obj = h->bump;
+		h->bump += h->stride;
+		h->left--;
+	} else {
 		return NULL;
-	h->free = ma_fl_get(obj, h->secret, link_off);
-	/* the next pop reads that object's link: start fetching it now */
-	__builtin_prefetch(h->free);
+	}
 	tc->nobj++;
 	return obj;
 }
@@ -377,9 +391,10 @@ void *ma_cache_alloc(struct kmem_cache *c, gfp_t gfp, size_t req);
 void ma_cache_shrink(struct kmem_cache *c);
 
 /* slab.c */
-struct ma_slab *ma_slab_new(struct kmem_cache *c);
+struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded);
 void ma_slab_release(struct ma_slab *s);
-void ma_slab_reformat(struct ma_slab *s);
+void ma_slab_reset_lists(struct ma_slab *s);
+void *ma_slab_link_slots(struct ma_slab *s, char *first, uint32_t n, void *tail);
 void ma_slab_destroy(struct ma_slab *s);
 bool ma_slab_put_empty_locked(struct ma_slab *s);
 struct ma_slab *ma_slab_take_shared_locked(struct kmem_cache *c);

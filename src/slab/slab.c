@@ -92,42 +92,53 @@ static void ma_slab_geometry(struct ma_slab *s, struct kmem_cache *c)
 	s->base = (uintptr_t)ma_page_to_virt(s->page);
 }
 
-/* Thread every slot onto aux, slot 0 first (address order: friendly to the prefetcher). */
-static void ma_slab_build_freelist(struct ma_slab *s)
+/*
+ * ma_slab_link_slots() - thread @n consecutive slots of @s from @first onto a list ending in
+ * @tail, in address order; returns the head.
+ */
+void *ma_slab_link_slots(struct ma_slab *s, char *first, uint32_t n, void *tail)
 {
-	uintptr_t w = s->base + (uintptr_t)(s->nobj - 1) * s->stride + s->link_off;
-	uintptr_t next = 0, secret = s->secret;
-	uint32_t i;
+	uintptr_t w = (uintptr_t)first + (uintptr_t)n * s->stride + s->link_off;
+	uintptr_t next = (uintptr_t)tail, secret = s->secret;
 
-	for (i = s->nobj; i > 0; i--, w -= s->stride) {
+	while (n-- > 0) {
+		w -= s->stride;
 		*(uintptr_t *)w = next ^ secret ^ w;
 		next = w - s->link_off;
 	}
-	s->aux = (void *)next;
+	return (void *)next;
+}
+
+/* Thread every slot onto aux (address order: friendly to the prefetcher). */
+static void ma_slab_build_freelist(struct ma_slab *s)
+{
+	s->aux = ma_slab_link_slots(s, (char *)s->base, s->nobj, NULL);
 }
 
 /*
- * ma_slab_reformat() - owned slab @s with every object free gets a fresh address-ordered free
- * list on aux (the lists left by frees in random order are slow to allocate from).  Remote
- * frees into a slab with no live object can only be double frees: they are dropped.
+ * ma_slab_reset_lists() - owned slab @s with every object free forgets its free lists: the
+ * owner hands its slots out by bumping again (the lists left by frees in random order are slow
+ * to allocate from).  Remote frees into a slab with no live object can only be double frees:
+ * they are dropped.
  */
-void ma_slab_reformat(struct ma_slab *s)
+void ma_slab_reset_lists(struct ma_slab *s)
 {
 	atomic_store_explicit(&s->rfree, MA_RF_NORMAL, memory_order_relaxed);
 	s->local_free = NULL;
+	s->aux = NULL;
 	atomic_store_explicit(&s->nlocal, 0, memory_order_relaxed);
-	ma_slab_build_freelist(s);
-	atomic_store_explicit(&s->naux, s->nobj, memory_order_relaxed);
+	atomic_store_explicit(&s->naux, 0, memory_order_relaxed);
 }
 
 /**
  * ma_slab_new() - allocate and format a slab for @c.
+ * @threaded: for a thread cache, which will bump through the slots: build no free list.
  *
- * The slab starts shared and full (where SHARED_FULL) with every object on aux; the caller
- * puts it where it belongs.  Takes and drops cache->lock; call without it.
+ * The slab starts shared (where SHARED_FULL), every object free: on aux (naux = nobj) unless
+ * @threaded; the caller puts it where it belongs.  Takes and drops cache->lock; call without it.
  * Return: the slab, or NULL when the descriptor or the pages cannot be allocated.
  */
-struct ma_slab *ma_slab_new(struct kmem_cache *c)
+struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded)
 {
 	size_t dbg = c->debug ? (size_t)c->nobj * sizeof(struct ma_dbg_obj) : 0;
 	void *raw = ma_meta_alloc(sizeof(struct ma_slab) + 63 + dbg);
@@ -160,6 +171,8 @@ struct ma_slab *ma_slab_new(struct kmem_cache *c)
 	if (c->debug) {
 		s->dbg = (struct ma_dbg_obj *)(void *)(s + 1);
 		ma_dbg_slab_init(s);
+	} else if (threaded) {
+		atomic_store_explicit(&s->naux, 0, memory_order_relaxed);
 	} else {
 		ma_slab_build_freelist(s);
 	}
@@ -313,7 +326,7 @@ void *ma_slab_alloc_shared(struct kmem_cache *c, size_t req)
 	s = ma_slab_take_shared_locked(c);
 	if (!s) {
 		ma_spin_unlock(&c->lock);
-		s = ma_slab_new(c);
+		s = ma_slab_new(c, false);
 		if (!s)
 			return NULL;
 		ma_spin_lock(&c->lock);

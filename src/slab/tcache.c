@@ -28,8 +28,9 @@
  * to the pool when the thread exits, after its slabs are abandoned (shared) or freed.
  * minalign_exit() empties every registered cache's hot lists (ma_tc_exit_all), so the fast
  * paths need no generation check; the slow path resets a cache whose generation differs from
- * ma_slab_g.gen without following any of its stale pointers.  An empty slab taken back into
- * use gets an address-ordered free list again (ma_slab_reformat).
+ * ma_slab_g.gen without following any of its stale pointers.  A new slab, or an empty one taken
+ * back into use, is handed out by bumping through its slots (ma_tc_hot.bump), in address
+ * order, with no free list to build.
  *
  * Locking: the fast paths take none.  ma_tc_lock guards the registry and pool (under
  * ma_slab_mutex when both are held).  Cache locks are taken for NOTIFY hand-over, adopting a
@@ -148,8 +149,7 @@ static void ma_tc_ent_init(struct ma_tcache *tc, struct kmem_cache *c)
 	ma_list_init(&e->empty);
 	ma_list_init(&e->notify);
 	atomic_store_explicit(&e->notified, false, memory_order_relaxed);
-	tc->hot[c->tc_idx].free = NULL;
-	tc->hot[c->tc_idx].secret = c->secret;
+	tc->hot[c->tc_idx] = (struct ma_tc_hot){.secret = c->secret, .stride = c->stride};
 }
 
 /* ---- draining ----------------------------------------------------------------------------- */
@@ -172,10 +172,12 @@ static void ma_tc_drain_entry(struct ma_tcache *tc, unsigned int idx)
 	if (e->cur) {
 		s = e->cur;
 		e->cur = NULL;
-		if (ma_slab_abandon_locked(s, h->free))
+		/* the hot list and the never-used slots are free objects too */
+		if (ma_slab_abandon_locked(s, ma_slab_link_slots(s, h->bump, h->left, h->free)))
 			ma_list_add(&s->link, &doomed);
 	}
 	h->free = NULL;
+	h->left = 0;
 	for (i = 0; i < MA_ARRAY_SIZE(lists); i++) {
 		while (!ma_list_empty(lists[i])) {
 			s = ma_container_of(lists[i]->next, struct ma_slab, link);
@@ -466,12 +468,16 @@ static void ma_tc_take_notified(struct ma_tcache *tc, struct ma_tc_ent *e, struc
 	}
 }
 
-/* The next slab for entry @e: partial, notified, own empty, adopted shared, or new. */
+/*
+ * The next slab for entry @e: partial, notified, own empty, adopted shared, or new.  *fresh
+ * says it has every object free and no free list (to be bumped through).
+ */
 static struct ma_slab *ma_tc_next_slab(struct ma_tcache *tc, struct ma_tc_ent *e,
-				       struct kmem_cache *c)
+				       struct kmem_cache *c, bool *fresh)
 {
 	struct ma_slab *s;
 
+	*fresh = false;
 	if (ma_list_empty(&e->partial) && atomic_load_explicit(&e->notified, memory_order_acquire))
 		ma_tc_take_notified(tc, e, c);
 	if (!ma_list_empty(&e->partial)) {
@@ -484,7 +490,8 @@ static struct ma_slab *ma_tc_next_slab(struct ma_tcache *tc, struct ma_tc_ent *e
 		ma_list_del(&s->link);
 		tc->empty_bytes -= ma_slab_bytes(s);
 		ma_tc_decay(tc, e, tc->ticks);
-		ma_slab_reformat(s);
+		ma_slab_reset_lists(s);
+		*fresh = true;
 		return s;
 	}
 	ma_spin_lock(&c->lock);
@@ -494,12 +501,13 @@ static struct ma_slab *ma_tc_next_slab(struct ma_tcache *tc, struct ma_tc_ent *e
 	ma_spin_unlock(&c->lock);
 	if (s)
 		return s;
-	s = ma_slab_new(c);
+	s = ma_slab_new(c, true);
 	if (!s)
 		return NULL;
 	ma_spin_lock(&c->lock);
 	ma_slab_own_locked(s, tc);
 	ma_spin_unlock(&c->lock);
+	*fresh = true;
 	return s;
 }
 
@@ -514,27 +522,38 @@ void *ma_tc_refill(struct ma_tcache *tc, struct kmem_cache *c)
 	struct ma_tc_hot *h = &tc->hot[c->tc_idx];
 	struct ma_tc_ent *e = &tc->ent[c->tc_idx];
 	struct ma_slab *s;
+	bool fresh;
 	void *obj;
 
 	ma_tc_flush_stats(tc);
 	tc->ticks++;
 	if (e->cache != c)
 		ma_tc_ent_init(tc, c);
-	while (!h->free) {
+	while (!h->free && !h->left) {
 		s = e->cur;
 		if (s) {
 			if (ma_tc_cur_more(h, s) || ma_tc_retire(e, h, s))
 				break;
 		}
-		s = ma_tc_next_slab(tc, e, c);
+		s = ma_tc_next_slab(tc, e, c, &fresh);
 		if (!s)
 			return NULL;
 		e->cur = s;
 		s->where = MA_SW_CURRENT;
 		s->mark = UINT32_MAX;
+		if (fresh) {
+			h->bump = (char *)s->base;
+			h->left = s->nobj;
+		}
 	}
-	obj = h->free;
-	h->free = ma_fl_get(obj, h->secret, c->link_off);
+	if (h->free) {
+		obj = h->free;
+		h->free = ma_fl_get(obj, h->secret, c->link_off);
+	} else {
+		obj = h->bump;
+		h->bump += h->stride;
+		h->left--;
+	}
 	tc->nobj++;
 	return obj;
 }
