@@ -27,6 +27,8 @@
 #define MA_MIN(a, b)	    ((a) < (b) ? (a) : (b))
 #define MA_MAX(a, b)	    ((a) > (b) ? (a) : (b))
 #define MA_CACHELINE_HOST   64 /* the host's own line, for padding shared structures */
+/* Hot thread-locals: the initial-exec model avoids __tls_get_addr in position-independent code. */
+#define MA_TLS_IE __attribute__((tls_model("initial-exec")))
 
 /*
  * Assertions.  MA_BUG_ON is always on and is for states that cannot arise from any caller
@@ -114,7 +116,27 @@ enum ma_stat {
  * a counter line.  Gauges (values that go up and down) use the same call with negative deltas;
  * the sum over all blocks is exact.  High-water marks are global: ma_stat_max().
  */
-void ma_stat_add(enum ma_stat id, int64_t delta);
+struct ma_stat_block {
+	_Atomic uint64_t v[MA_STAT__COUNT];
+	struct ma_stat_block *next, *prev;
+};
+extern _Thread_local struct ma_stat_block *ma_stat_mine MA_TLS_IE;
+void ma_stat_add_slow(enum ma_stat id, int64_t delta);
+
+static inline void ma_stat_add(enum ma_stat id, int64_t delta)
+{
+	struct ma_stat_block *b = ma_stat_mine;
+
+	if (ma_unlikely(!b)) {
+		ma_stat_add_slow(id, delta);
+		return;
+	}
+	atomic_store_explicit(&b->v[id],
+			      atomic_load_explicit(&b->v[id], memory_order_relaxed) +
+				      (uint64_t)delta,
+			      memory_order_relaxed);
+}
+
 void ma_stat_max(enum ma_stat id, uint64_t value);
 void ma_stat_set(enum ma_stat id, uint64_t value); /* global gauges only (no per-thread part) */
 uint64_t ma_stat_get(enum ma_stat id);

@@ -14,15 +14,10 @@
  */
 #include "core/core.h"
 
-struct ma_stat_block {
-	_Atomic uint64_t v[MA_STAT__COUNT];
-	struct ma_stat_block *next, *prev;
-};
-
 static _Atomic uint64_t ma_stat_base[MA_STAT__COUNT];
 static struct ma_stat_block *ma_stat_blocks;
 static ma_mutex_t ma_stats_lock = MA_MUTEX_INIT;
-static _Thread_local struct ma_stat_block *ma_stat_mine;
+_Thread_local struct ma_stat_block *ma_stat_mine MA_TLS_IE;
 static _Thread_local bool ma_stat_retired;
 static pthread_once_t ma_stat_once = PTHREAD_ONCE_INIT;
 static ma_tls_key_t ma_stat_key;
@@ -75,21 +70,19 @@ static struct ma_stat_block *ma_stat_block_get(void)
 	return b;
 }
 
-void ma_stat_add(enum ma_stat id, int64_t delta)
+/* The calling thread has no block yet (or is exiting): make one, or count in the base. */
+void ma_stat_add_slow(enum ma_stat id, int64_t delta)
 {
-	struct ma_stat_block *b = ma_stat_mine;
+	struct ma_stat_block *b = ma_stat_block_get();
 
-	if (ma_unlikely(!b)) {
-		b = ma_stat_block_get();
-		if (!b) {
-			atomic_fetch_add_explicit(&ma_stat_base[id], (uint64_t)delta,
-						  memory_order_relaxed);
-			return;
-		}
+	if (!b) {
+		atomic_fetch_add_explicit(&ma_stat_base[id], (uint64_t)delta, memory_order_relaxed);
+		return;
 	}
-	atomic_store_explicit(
-		&b->v[id], atomic_load_explicit(&b->v[id], memory_order_relaxed) + (uint64_t)delta,
-		memory_order_relaxed);
+	atomic_store_explicit(&b->v[id],
+			      atomic_load_explicit(&b->v[id], memory_order_relaxed) +
+				      (uint64_t)delta,
+			      memory_order_relaxed);
 }
 
 void ma_stat_max(enum ma_stat id, uint64_t value)

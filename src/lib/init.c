@@ -13,20 +13,18 @@
  */
 #include "core/core.h"
 
-/*
- * Subsystem entry points.  Declared weak while the tree is being built up module by module;
- * a missing module is skipped.
- */
-int ma_mm_init(void) __attribute__((weak));
-void ma_mm_exit(void) __attribute__((weak));
-int ma_cache_init(void) __attribute__((weak));
-void ma_cache_exit(void) __attribute__((weak));
-int ma_slab_init(void) __attribute__((weak));
-void ma_slab_exit(void) __attribute__((weak));
-int ma_swiotlb_init(void) __attribute__((weak));
-void ma_swiotlb_exit(void) __attribute__((weak));
-int ma_dma_init(void) __attribute__((weak));
-void ma_dma_exit(void) __attribute__((weak));
+/* Subsystem entry points (each module's private header declares its own; listed here so
+ * this file does not include every module's internals). */
+int ma_mm_init(void);
+void ma_mm_exit(void);
+int ma_cache_init(void);
+void ma_cache_exit(void);
+int ma_slab_init(void);
+void ma_slab_exit(void);
+int ma_swiotlb_init(void);
+void ma_swiotlb_exit(void);
+int ma_dma_init(void);
+void ma_dma_exit(void);
 
 struct ma_subsys {
 	const char *name;
@@ -50,8 +48,7 @@ static void ma_subsys_table(struct ma_subsys *t)
 static void ma_stop(const struct ma_subsys *t, int n)
 {
 	while (n-- > 0)
-		if (t[n].exit)
-			t[n].exit();
+		t[n].exit();
 }
 
 int minalign_init(const struct minalign_config *cfg)
@@ -79,8 +76,6 @@ int minalign_init(const struct minalign_config *cfg)
 	/* Up before the subsystems start: a higher one may use a lower one's public API. */
 	atomic_store_explicit(&ma_up, true, memory_order_release);
 	for (i = 0; i < MA_NR_SUBSYS; i++) {
-		if (!t[i].init)
-			continue;
 		err = t[i].init();
 		if (err) {
 			ma_stop(t, i);

@@ -125,7 +125,7 @@ struct ma_tlb_mag {
 	struct ma_tlb_pool *pool; /* their pool (when n > 0) */
 	unsigned int slot[MA_TLB_MAG];
 };
-extern _Thread_local struct ma_tlb_mag ma_tlb_mag;
+extern _Thread_local struct ma_tlb_mag ma_tlb_mag MA_TLS_IE;
 
 void ma_tlb_mag_resync(struct ma_tlb_mag *m);
 bool ma_tlb_mag_refill(struct ma_tlb_mag *m, u64 limit);

@@ -29,7 +29,7 @@
  */
 #include "swiotlb/internal.h"
 
-_Thread_local struct ma_tlb_mag ma_tlb_mag;
+_Thread_local struct ma_tlb_mag ma_tlb_mag MA_TLS_IE;
 
 static ma_tls_key_t ma_tlb_key;
 static bool ma_tlb_key_ready;

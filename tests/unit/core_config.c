@@ -153,8 +153,10 @@ static void test_init_twice_and_repeat(void **state)
 	assert_int_equal(minalign_get_config(&got), 0);
 	assert_int_equal(got.ram_size, sizeof(void *) == 4 ? 256u << 20 : 1u << 30);
 	minalign_get_stats(&st);
-	assert_int_equal(st.meta_live, 0);
+	assert_true(st.meta_live > 0); /* the subsystems' bookkeeping */
 	minalign_exit();
+	minalign_get_stats(&st); /* exit returned every metadata allocation */
+	assert_int_equal(st.meta_live, 0);
 }
 
 static void test_report_handler(void **state)
