@@ -74,6 +74,138 @@ MINALIGN_API int minalign_dma_write(struct device *dev, dma_addr_t addr, const v
  */
 MINALIGN_API int minalign_dma_read(struct device *dev, dma_addr_t addr, void *dst, size_t len);
 
+/* ---- device-managed resources (devres) ------------------------------------------------ */
+
+/*
+ * Everything a driver acquires with devm_*() (and dmam_alloc_coherent(), in dma-mapping.h) is
+ * released by minalign_device_destroy(), in exactly the reverse order of acquisition, release
+ * actions included.  Unlike Linux, the bookkeeping lives apart from the data (library metadata,
+ * never simulated RAM): a devm_kmalloc() buffer is a plain kmalloc() object with kmalloc()'s
+ * alignment under the active policy, and no header shares its cache lines.  Every call is
+ * thread-safe per device (a mutex per device, never held while a release runs), except
+ * against minalign_device_destroy() of the same device.
+ */
+
+/** dr_release_t - releases a devres_alloc() resource: @res is its data. */
+typedef void (*dr_release_t)(struct device *dev, void *res);
+/** dr_match_t - nonzero when @res is the resource @match_data describes. */
+typedef int (*dr_match_t)(struct device *dev, void *res, void *match_data);
+
+/**
+ * devm_kmalloc() - kmalloc() memory owned by @dev, freed when @dev is destroyed.
+ * @dev: the device.
+ * @size: bytes; 0 returns ZERO_SIZE_PTR and registers nothing.
+ * @gfp: GFP flags, passed to kmalloc() unchanged (__GFP_ZERO, GFP_DMA, __GFP_PACKED ...).
+ *
+ * The buffer is exactly what kmalloc(@size, @gfp) returns: same size class, alignment and
+ * placement; it may be DMA-mapped like any kmalloc() buffer.
+ *
+ * Return: the buffer; NULL when kmalloc() or the bookkeeping fails (nothing is left behind, no
+ * report), or for a NULL @dev (reported, subsystem "device").  Locking: takes @dev's lock.
+ */
+MINALIGN_API void *devm_kmalloc(struct device *dev, size_t size, gfp_t gfp);
+/** devm_kzalloc() - devm_kmalloc() with __GFP_ZERO. */
+MINALIGN_API void *devm_kzalloc(struct device *dev, size_t size, gfp_t gfp);
+/** devm_kmalloc_array() - devm_kmalloc(@n * @size); NULL (no report) when it overflows. */
+MINALIGN_API void *devm_kmalloc_array(struct device *dev, size_t n, size_t size, gfp_t gfp);
+/** devm_kcalloc() - zeroed devm_kmalloc_array(). */
+MINALIGN_API void *devm_kcalloc(struct device *dev, size_t n, size_t size, gfp_t gfp);
+/**
+ * devm_kstrdup() - device-managed copy of the string @s.
+ * Return: the copy, or NULL for a NULL @s or when out of memory (no report).
+ */
+MINALIGN_API char *devm_kstrdup(struct device *dev, const char *s, gfp_t gfp);
+/** devm_kmemdup() - device-managed copy of @len bytes at @src; NULL when out of memory. */
+MINALIGN_API void *devm_kmemdup(struct device *dev, const void *src, size_t len, gfp_t gfp);
+
+/**
+ * devm_kfree() - free a devm_kmalloc() allocation of @dev now.
+ * @dev: the device.
+ * @p: the allocation; NULL and ZERO_SIZE_PTR are ignored.
+ *
+ * A pointer @dev does not own (never allocated with devm_kmalloc() on @dev, already freed, or
+ * inside an allocation) is reported once (subsystem "device") and nothing changes.  O(number
+ * of @dev's resources), newest first, as in Linux.  Locking: takes @dev's lock.
+ */
+MINALIGN_API void devm_kfree(struct device *dev, const void *p);
+
+/**
+ * devm_add_action() - call @action(@data) when @dev is destroyed.
+ * @dev: the device.
+ * @action: the function; must not be NULL.
+ * @data: its argument.
+ *
+ * Return: 0; -ENOMEM when the bookkeeping cannot be allocated (@action is not called);
+ * -EINVAL for a NULL @dev or @action (reported).  Locking: takes @dev's lock.
+ */
+MINALIGN_API int devm_add_action(struct device *dev, void (*action)(void *), void *data);
+/**
+ * devm_add_action_or_reset() - devm_add_action(), but when it fails @action(@data) is called
+ * at once (for a NULL @action nothing is called).  Return: as devm_add_action().
+ */
+MINALIGN_API int devm_add_action_or_reset(struct device *dev, void (*action)(void *), void *data);
+/**
+ * devm_remove_action() - forget the newest (@action, @data) of @dev without calling it.  Not
+ * found: one report (subsystem "device").
+ */
+MINALIGN_API void devm_remove_action(struct device *dev, void (*action)(void *), void *data);
+/**
+ * devm_release_action() - remove the newest (@action, @data) of @dev and call it now.  Not
+ * found: one report (subsystem "device"), nothing is called.
+ */
+MINALIGN_API void devm_release_action(struct device *dev, void (*action)(void *), void *data);
+
+/**
+ * devres_alloc() - allocate a resource of @size bytes (zeroed) for devres_add().
+ * @release: called with the device and the data when the resource is released; not NULL.
+ * @size: bytes of data.
+ * @gfp: accepted for compatibility; the data is library metadata (host memory, always
+ *	 zeroed), meant for bookkeeping: DMA buffers come from devm_kmalloc().
+ *
+ * Return: the data, or NULL when out of memory (no report) or @release is NULL (reported).
+ */
+MINALIGN_API void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp);
+/**
+ * devres_free() - free a resource that was not added (or was removed).  NULL is ignored; a
+ * resource still on a device's list is reported and not freed.
+ */
+MINALIGN_API void devres_free(void *res);
+/**
+ * devres_add() - put @res on @dev's list; released (newest first) when @dev is destroyed.
+ * A resource already on a list, or a NULL argument, is reported and nothing changes.
+ */
+MINALIGN_API void devres_add(struct device *dev, void *res);
+/**
+ * devres_find() - the newest resource of @dev with @release for which @match (NULL matches
+ * all) returns nonzero, or NULL.  It stays on the list.
+ */
+MINALIGN_API void *devres_find(struct device *dev, dr_release_t release, dr_match_t match,
+			       void *match_data);
+/** devres_remove() - devres_find() and take it off the list (not released, not freed). */
+MINALIGN_API void *devres_remove(struct device *dev, dr_release_t release, dr_match_t match,
+				 void *match_data);
+/** devres_destroy() - devres_remove() and devres_free(), not released.  Return: 0 or -ENOENT. */
+MINALIGN_API int devres_destroy(struct device *dev, dr_release_t release, dr_match_t match,
+				void *match_data);
+/** devres_release() - devres_remove(), call its release, free it.  Return: 0 or -ENOENT. */
+MINALIGN_API int devres_release(struct device *dev, dr_release_t release, dr_match_t match,
+				void *match_data);
+
+/**
+ * minalign_device_devres_count() - the device-managed resources @dev holds now (every devm_*,
+ * dmam_* and devres_add() entry; not the library's own teardown actions).  0 for NULL.
+ */
+MINALIGN_API size_t minalign_device_devres_count(struct device *dev);
+/**
+ * minalign_device_devres_pad_bytes() - what Linux's devres layout would spend on @dev's current
+ * resources in headers and padding: minalign_device_devres_count() x ALIGN(40,
+ * ARCH_DMA_MINALIGN), i.e. its 40-byte struct devres_node padded to the cache line in front of
+ * each resource's data (128 bytes per resource at a 128-byte line).  minalign spends none of it
+ * in simulated RAM.  0 for NULL.  The sum over all devices is the devres_linux_pad_bytes
+ * statistic.
+ */
+MINALIGN_API size_t minalign_device_devres_pad_bytes(struct device *dev);
+
 MINALIGN_END_DECLS
 
 #endif /* MINALIGN_DEVICE_H */

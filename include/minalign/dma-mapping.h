@@ -159,6 +159,30 @@ MINALIGN_API void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_
 MINALIGN_API void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 				    dma_addr_t dma_handle);
 
+/**
+ * dmam_alloc_coherent() - device-managed dma_alloc_coherent().
+ * @dev, @size, @dma_handle, @gfp: as for dma_alloc_coherent().
+ *
+ * The memory is returned with dma_free_coherent() when @dev is destroyed (in reverse order of
+ * acquisition with @dev's other devm_* resources), or by dmam_free_coherent().
+ *
+ * Return: as dma_alloc_coherent(); NULL too when the bookkeeping cannot be allocated (nothing
+ * is left allocated, no report).  Thread-safe (takes @dev's devres lock).
+ */
+MINALIGN_API void *dmam_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				       gfp_t gfp);
+
+/**
+ * dmam_free_coherent() - free dmam_alloc_coherent() memory now.
+ * @dev, @size, @vaddr, @dma_handle: as given to and returned by dmam_alloc_coherent();
+ * a NULL @vaddr is ignored.
+ *
+ * Memory @dev does not manage with exactly this size, address and handle is reported once
+ * (subsystem "dma") and nothing is freed.  Thread-safe.
+ */
+MINALIGN_API void dmam_free_coherent(struct device *dev, size_t size, void *vaddr,
+				     dma_addr_t dma_handle);
+
 MINALIGN_END_DECLS
 
 #endif /* MINALIGN_DMA_MAPPING_H */

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * device/device.c - struct device: creation, release actions, teardown.
+ * device/device.c - struct device: creation, attach hooks, teardown.
  *
- * Owns the device objects (library metadata, never simulated RAM), the attach hooks that higher
- * modules register, and each device's list of release actions.
+ * Owns the device objects (library metadata, never simulated RAM) and the attach hooks that
+ * higher modules register.  The resource list (release actions and devres) is devres.c's.
  *
  * Invariants: a device returned by minalign_device_create() has run every registered attach
- * hook successfully; its actions list holds exactly the actions not yet run, newest first; the
- * masks start as DMA_BIT_MASK(dma_bits).
+ * hook successfully, so the actions those hooks registered are the oldest entries of its
+ * resource list and are released last; the masks start as DMA_BIT_MASK(dma_bits).
  *
- * Locking: dev->lock (a mutex) protects dev->actions; it is a leaf lock, and actions run with
- * it released (an action may touch the device).  The hook table is written only by the init
- * and exit paths, which the API forbids to race with device creation.
+ * Locking: dev->lock (a mutex, leaf) is devres.c's; releases run with it released.  The hook
+ * table is written only by the init and exit paths, which the API forbids to race with device
+ * creation.
  *
  * Paths: creation and destruction are slow paths (metadata allocation, a mutex); nothing here
  * is on a mapping path.
@@ -38,59 +38,9 @@ void ma_device_remove_hook(ma_device_hook_fn fn)
 			ma_dev_hooks[i] = NULL;
 }
 
-int ma_device_add_action(struct device *dev, void (*fn)(struct device *, void *), void *data)
-{
-	struct ma_dev_action *a = ma_meta_alloc(sizeof(*a));
-
-	if (!a)
-		return -ENOMEM;
-	a->fn = fn;
-	a->data = data;
-	ma_mutex_lock(&dev->lock);
-	a->next = dev->actions;
-	dev->actions = a;
-	ma_mutex_unlock(&dev->lock);
-	return 0;
-}
-
-int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void *), void *data)
-{
-	struct ma_dev_action **pp, *a = NULL;
-
-	ma_mutex_lock(&dev->lock);
-	for (pp = &dev->actions; *pp; pp = &(*pp)->next) {
-		if ((*pp)->fn == fn && (*pp)->data == data) {
-			a = *pp;
-			*pp = a->next;
-			break;
-		}
-	}
-	ma_mutex_unlock(&dev->lock);
-	if (!a)
-		return -ENOENT;
-	ma_meta_free(a);
-	return 0;
-}
-
-/* Detach the whole list under the lock, then run it newest first with the lock released. */
-static void ma_device_run_actions(struct device *dev)
-{
-	struct ma_dev_action *a, *next;
-
-	ma_mutex_lock(&dev->lock);
-	a = dev->actions;
-	dev->actions = NULL;
-	ma_mutex_unlock(&dev->lock);
-	for (; a; a = next) {
-		next = a->next;
-		a->fn(dev, a->data);
-		ma_meta_free(a);
-	}
-}
-
 static void ma_device_free(struct device *dev)
 {
-	ma_device_run_actions(dev);
+	ma_devres_release_all(dev);
 	ma_mutex_destroy(&dev->lock);
 	ma_meta_free((void *)dev->name);
 	ma_meta_free(dev);

@@ -1,24 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * device/device.h - struct device, private interface.
+ * device/device.h - struct device and devres, private interface.
  *
  * device/ owns the device object: its identity and DMA properties, a per-device pointer that
- * the DMA layer owns (device/ never looks inside), and a list of release actions run in
- * reverse order of registration when the device is destroyed.  device/ knows nothing of dma/
- * or swiotlb/: a higher module that keeps per-device state registers an attach hook
- * (ma_device_add_hook()) that runs at creation and installs its own teardown as a release
- * action.  devres (issue 6) keeps its entries on the same list.
+ * the DMA layer owns (device/ never looks inside), and the device's resource list (devres):
+ * every release action and every device-managed resource, released newest first when the
+ * device is destroyed.  device/ knows nothing of dma/ or swiotlb/: a higher module that keeps
+ * per-device state registers an attach hook (ma_device_add_hook()) that runs at creation and
+ * installs its own teardown as a release action, which, being the oldest entry, runs last.
  */
 #ifndef MINALIGN_DEVICE_DEVICE_H
 #define MINALIGN_DEVICE_DEVICE_H
 
 #include "core/core.h"
 
-/* One release action: @fn(@dev, @data) at minalign_device_destroy(). */
-struct ma_dev_action {
-	struct ma_dev_action *next; /* newer first: the list runs newest to oldest */
-	void (*fn)(struct device *dev, void *data);
-	void *data;
+/* What Linux's struct devres_node occupies on a 64-bit kernel (list_head, release, name, size). */
+#define MA_DEVRES_LINUX_NODE 40u
+
+enum ma_devres_kind {
+	MA_DR_INTERNAL = 1, /* release(dev, res): the library's own release actions */
+	MA_DR_DEVRES,	    /* release(dev, data): a devres_alloc() resource, data inline */
+	MA_DR_ACTION,	    /* action(res): devm_add_action() */
+	MA_DR_KMALLOC,	    /* kfree(res): devm_kmalloc() and friends */
+};
+
+#define MA_DEVRES_MAGIC 0x64657673u /* "devs": a live node */
+
+/*
+ * struct ma_devres - one entry of a device's resource list.
+ *
+ * Host memory (ma_meta_alloc), never simulated RAM: neither the node nor a list update ever
+ * touches a DMA buffer's cache lines.  A devm_kmalloc() buffer is a plain kmalloc() object that
+ * the node points to (@res); a devres_alloc() resource is the node's own inline @data.
+ *
+ * @newer, @older: neighbours on the device's list (NULL at the ends); valid while @dev is set.
+ * @dev: the device whose list holds the node, NULL before devres_add() / after removal.
+ * Every kind but MA_DR_INTERNAL is a resource Linux would keep in a struct devres: counted in
+ * the devres_live and devres_linux_pad_bytes statistics while on a list.
+ */
+struct ma_devres {
+	struct ma_devres *newer, *older;
+	struct device *dev;
+	u32 magic;
+	u8 kind; /* enum ma_devres_kind */
+	union {
+		void (*release)(struct device *dev, void *res); /* INTERNAL, DEVRES */
+		void (*action)(void *res);			/* MA_DR_ACTION */
+	} fn;
+	void *res;   /* what the release gets; &data[0] for devres_alloc() nodes */
+	size_t size; /* the resource's bytes (devm_kmalloc size, devres_alloc size; 0 for actions)
+		      */
+	_Alignas(max_align_t) unsigned char data[];
 };
 
 /*
@@ -27,8 +59,8 @@ struct ma_dev_action {
  * Fields up to @min_align_mask are written at creation and by the dma_set_* calls (which the
  * API says are not thread-safe against mappings of the same device); mapping paths read them
  * without a lock.  @dma is set once by the DMA layer's attach hook before the device is
- * returned to the caller, and freed by the release action it registers.  @lock protects
- * @actions.
+ * returned to the caller, and freed by the release action it registers.  @lock protects the
+ * resource list and its counters.
  */
 struct device {
 	const char *name;
@@ -41,7 +73,9 @@ struct device {
 	unsigned int min_align_mask; /* a 2^k-1 mask; 0 = none */
 	void *dma;		     /* the DMA layer's per-device state (opaque here) */
 	ma_mutex_t lock;
-	struct ma_dev_action *actions;
+	struct ma_devres *newest, *oldest; /* the resource list */
+	size_t nr_entries;		   /* nodes on the list */
+	size_t nr_linux;		   /* of which not MA_DR_INTERNAL */
 };
 
 /*
@@ -56,7 +90,9 @@ int ma_device_add_hook(ma_device_hook_fn fn);
 void ma_device_remove_hook(ma_device_hook_fn fn);
 
 /*
- * ma_device_add_action() - run @fn(@dev, @data) when @dev is destroyed (newest first).
+ * ma_device_add_action() - run @fn(@dev, @data) when @dev is destroyed, in reverse order of
+ * registration among all of the device's release actions and devres entries.  An internal
+ * action: not counted as a Linux devres.
  * Return: 0, or -ENOMEM (metadata; @fn is not run).  Thread-safe (takes dev->lock).
  */
 int ma_device_add_action(struct device *dev, void (*fn)(struct device *, void *), void *data);
@@ -65,6 +101,24 @@ int ma_device_add_action(struct device *dev, void (*fn)(struct device *, void *)
  * it.  Return: 0, or -ENOENT.  Thread-safe.
  */
 int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void *), void *data);
+
+/*
+ * ma_devres_release_all() - release every entry of @dev's list, newest first, one at a time
+ * (an entry a release adds meanwhile is released next).  Called by minalign_device_destroy().
+ */
+void ma_devres_release_all(struct device *dev);
+
+/*
+ * ma_devres_validate() - check @dev's resource list: links both ways, magic, kinds, the
+ * counters.  Return: 0, or -EUCLEAN after one report (subsystem "device").  Takes dev->lock.
+ */
+int ma_devres_validate(struct device *dev);
+
+/* Linux's header and padding in front of one devres' data: ALIGN(40, ARCH_DMA_MINALIGN). */
+static inline size_t ma_devres_linux_pad(void)
+{
+	return MA_ALIGN_UP((size_t)MA_DEVRES_LINUX_NODE, (size_t)ma_cfg.cache_line);
+}
 
 /* The name reports use for @dev ("-" for NULL). */
 static inline const char *ma_dev_name(const struct device *dev)
