@@ -2,15 +2,16 @@
 # bench/run.sh BUILDDIR - the slab benchmark: ns per allocate+free pair of 8..256-byte objects
 # for minalign's kmalloc/kfree beside glibc, mimalloc, jemalloc, tcmalloc and a minimal
 # thread-local free list (the floor).  One program per allocator (bench/slab_bench.c); the
-# programs run alternately, BENCH_ROUNDS rounds (default 5, order rotated every round), and the
-# table shows the median of the rounds and minalign's ratio to mimalloc (< 1 is faster).
+# programs run alternately, BENCH_ROUNDS rounds (default 7, order rotated every round), and the
+# table shows the median of the rounds and minalign's ratio to mimalloc (< 1 is faster), and
+# the ratio of the best rounds (on a shared machine interference only ever adds time).
 # Patterns: tight (one size in a loop), batch (10,000 random sizes freed in random order),
 # cross (two threads free each other's batches).  BENCH_SCALE=n makes every run n times longer.
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILDDIR}
 dir=$build/bench
-rounds=${BENCH_ROUNDS:-5}
+rounds=${BENCH_ROUNDS:-7}
 allocs=()
 for a in minalign floor glibc mimalloc jemalloc tcmalloc; do
 	[ -x "$dir/bench_slab_$a" ] && allocs+=("$a")
@@ -40,6 +41,7 @@ sort -k2,2 -k3,3n -k1,1 -k4,4n "$raw" | awk -v list="${allocs[*]}" '
 		if (key == "") return
 		m = vals[int((cnt + 1) / 2)]
 		med[key] = m
+		best[key] = vals[1]
 		cnt = 0
 	}
 	{
@@ -52,7 +54,7 @@ sort -k2,2 -k3,3n -k1,1 -k4,4n "$raw" | awk -v list="${allocs[*]}" '
 		na = split(list, al, " ")
 		printf "%-7s %-5s", "pattern", "size"
 		for (i = 1; i <= na; i++) printf " %9s", al[i]
-		printf " %18s\n", "minalign/mimalloc"
+		printf " %18s %6s\n", "minalign/mimalloc", "best"
 		for (r = 1; r <= nrow; r++) {
 			split(rows[r], rk, " ")
 			printf "%-7s %-5s", substr(rk[1], 2), rk[2]
@@ -61,6 +63,8 @@ sort -k2,2 -k3,3n -k1,1 -k4,4n "$raw" | awk -v list="${allocs[*]}" '
 				if (v == "") printf " %9s", "-"; else printf " %9.2f", v
 			}
 			mi = med[rows[r] " minalign"]; mm = med[rows[r] " mimalloc"]
-			if (mm != "" && mm > 0) printf " %18.2f\n", mi / mm; else printf " %18s\n", "-"
+			bi = best[rows[r] " minalign"]; bm = best[rows[r] " mimalloc"]
+			if (mm != "" && mm > 0) printf " %18.2f %6.2f\n", mi / mm, bi / bm
+			else printf " %18s %6s\n", "-", "-"
 		}
 	}'
