@@ -52,15 +52,14 @@ static void b_init(void)
 	}
 }
 #elif defined(BENCH_FLOOR)
-#define ALLOC_NAME "floor"
+#define ALLOC_NAME   "floor"
 /* The least an allocator can do: a size-class table and a thread-local free list. */
 struct fl_obj {
 	struct fl_obj *next;
 };
 static __thread struct fl_obj *fl_head[33];
-static const unsigned char fl_class[33] = {0, 1, 2,  3,	 3,  4,	 4,  4,	 4,  5,	 5,
-					   5, 5, 6,  6,	 6,  6,	 7,  7,	 7,  7,	 7,
-					   7, 7, 7,  8,	 8,  8,	 8,  8,	 8,  8,	 8};
+static const unsigned char fl_class[33] = {0, 1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6,
+					   7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8};
 static const unsigned int fl_size[9] = {0, 8, 16, 32, 64, 96, 128, 192, 256};
 static __attribute__((noinline)) void *fl_refill(unsigned int c)
 {
