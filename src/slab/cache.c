@@ -27,6 +27,7 @@ struct ma_list ma_slab_caches = {&ma_slab_caches, &ma_slab_caches};
 static struct ma_list ma_slab_zombies = {&ma_slab_zombies, &ma_slab_zombies};
 static ma_spinlock_t ma_zombie_lock = MA_SPINLOCK_INIT;
 static unsigned long ma_slab_gen_next;
+static size_t ma_slab_map_len;
 static uint8_t ma_tc_used[MA_TC_NENT]; /* user-cache thread-cache indexes (ma_slab_mutex) */
 
 /* ---- geometry ------------------------------------------------------------------------------ */
@@ -405,7 +406,8 @@ static void ma_slab_teardown(void)
 	}
 	memset(ma_tc_used, 0, sizeof(ma_tc_used));
 	ma_kmalloc_exit();
-	ma_meta_free(ma_slab_g.map);
+	if (ma_slab_g.map)
+		ma_plat_unmap((void *)ma_slab_g.map, ma_slab_map_len);
 	ma_slab_g.map = NULL;
 	ma_slab_g.ram = 0;
 }
@@ -427,7 +429,9 @@ int ma_slab_init(void)
 		ma_report("slab", NULL, 0, ma_mem.size, "RAM mapped above 2^48: not supported");
 		return -ENOMEM;
 	}
-	ma_slab_g.map = ma_meta_alloc((size_t)ma_mem.nr_pages * sizeof(*ma_slab_g.map));
+	/* like the page array: host memory committed lazily, returned to the host at exit */
+	ma_slab_map_len = MA_ALIGN_UP((size_t)ma_mem.nr_pages * sizeof(*ma_slab_g.map), PAGE_SIZE);
+	ma_slab_g.map = ma_plat_map(ma_slab_map_len);
 	if (!ma_slab_g.map) {
 		ma_mutex_unlock(&ma_slab_mutex);
 		return -ENOMEM;
