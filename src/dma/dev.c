@@ -42,6 +42,7 @@ void ma_dma_bad_args(struct device *dev, size_t size, enum dma_data_direction di
 
 static void ma_dma_dev_release(struct device *dev, void *data)
 {
+	ma_dma_debug_detach(dev, data); /* reports and unmaps what is still mapped */
 	dev->dma = NULL;
 	ma_meta_free(data);
 }
@@ -54,8 +55,11 @@ static int ma_dma_attach(struct device *dev)
 	if (!d)
 		return -ENOMEM;
 	d->dev = dev;
-	err = ma_device_add_action(dev, ma_dma_dev_release, d);
+	err = ma_dma_debug_on() ? ma_dma_debug_attach(d) : 0;
+	if (!err)
+		err = ma_device_add_action(dev, ma_dma_dev_release, d);
 	if (err) {
+		ma_meta_free(d->debug);
 		ma_meta_free(d);
 		return err;
 	}
@@ -66,6 +70,7 @@ static int ma_dma_attach(struct device *dev)
 int ma_dma_init(void)
 {
 	ma_dma_bounce_init();
+	ma_dma_debug_init();
 	return ma_device_add_hook(ma_dma_attach);
 }
 

@@ -43,6 +43,8 @@ int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src, siz
 	if (!len)
 		return 0;
 	err = ma_dma_engine_check(dev, addr, src, len, "minalign_dma_write");
+	if (!err && ma_dma_debug_on())
+		err = ma_dma_debug_access(dev, addr, len, true, "minalign_dma_write");
 	if (!err)
 		ma_dev_write(ma_dma_to_phys(dev, addr), src, len, dev->coherent);
 	return err;
@@ -55,6 +57,8 @@ int minalign_dma_read(struct device *dev, dma_addr_t addr, void *dst, size_t len
 	if (!len)
 		return 0;
 	err = ma_dma_engine_check(dev, addr, dst, len, "minalign_dma_read");
+	if (!err && ma_dma_debug_on())
+		err = ma_dma_debug_access(dev, addr, len, false, "minalign_dma_read");
 	if (!err)
 		ma_dev_read(ma_dma_to_phys(dev, addr), dst, len, dev->coherent);
 	return err;

@@ -29,6 +29,7 @@
  */
 struct ma_dma_dev {
 	struct device *dev;
+	struct ma_dma_debug *debug; /* DMA-API debug's live-mapping table (debug.c), or NULL */
 };
 
 int ma_dma_init(void);
@@ -117,5 +118,7 @@ static inline bool ma_dma_maintained(const struct device *dev)
 {
 	return !dev->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
 }
+
+#include "dma/debug.h" /* the DMA-API debug hooks; it needs the definitions above */
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

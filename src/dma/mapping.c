@@ -53,11 +53,21 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 {
 	bool addressing = dev->force_bounce || !ma_dma_capable(dev, phys, size);
 	bool align = !dev->coherent && ma_dma_inbound(dir) && ma_dma_align_bounce(phys, size);
+	struct ma_dbg_entry *dbg = NULL;
 	dma_addr_t addr;
 
+	if (ma_dma_debug_on()) { /* checks before anything changes; may refuse the mapping */
+		dbg = ma_dma_debug_map_begin(dev, phys, size, dir, attrs, addressing || align, what);
+		if (!dbg) {
+			ma_stat_add(MA_STAT_dma_map_failures, 1);
+			return DMA_MAPPING_ERROR;
+		}
+	}
 	if (ma_unlikely(addressing || align)) {
 		addr = ma_dma_bounce(dev, phys, size, dir, addressing, what);
 		if (addr == DMA_MAPPING_ERROR) {
+			if (dbg)
+				ma_dma_debug_map_end(dev, dbg, addr);
 			ma_stat_add(MA_STAT_dma_map_failures, 1);
 			return addr;
 		}
@@ -66,6 +76,8 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			ma_cache_sync_for_device(phys, size, dir);
 		addr = ma_phys_to_dma(dev, phys);
 	}
+	if (dbg)
+		ma_dma_debug_map_end(dev, dbg, addr);
 	ma_stat_add(MA_STAT_dma_maps, 1);
 	ma_stat_add(MA_STAT_dma_live_mappings, 1);
 	return addr;
@@ -169,7 +181,8 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 			  "%s: buffer %p (%zu bytes) is not in RAM", what, ptr, size);
 		goto fail;
 	}
-	return ma_dma_map_phys(dev, ma_virt_to_phys(ptr), size, dir, attrs, what);
+	return ma_dma_map_phys(dev, ma_virt_to_phys(ptr), size, dir, attrs & ~MA_DMA_ATTR_TYPE,
+			       what);
 fail:
 	ma_stat_add(MA_STAT_dma_map_failures, 1);
 	return DMA_MAPPING_ERROR;
@@ -183,7 +196,9 @@ dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_d
 void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
-	if (ma_dma_check_args(dev, size, dir, "dma_unmap_single"))
+	if (ma_dma_check_args(dev, size, dir, "dma_unmap_single") &&
+	    (!ma_dma_debug_on() ||
+	     ma_dma_debug_unmap(dev, addr, size, dir, MA_DBG_SINGLE, "dma_unmap_single")))
 		ma_dma_unmap_addr(dev, addr, size, dir, attrs, "dma_unmap_single");
 }
 
@@ -211,7 +226,8 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offs
 			  what, offset, size);
 		goto fail;
 	}
-	return ma_dma_map_phys(dev, phys + offset, size, dir, attrs, what);
+	return ma_dma_map_phys(dev, phys + offset, size, dir,
+			       (attrs & ~MA_DMA_ATTR_TYPE) | MA_DMA_ATTR_PAGE, what);
 fail:
 	ma_stat_add(MA_STAT_dma_map_failures, 1);
 	return DMA_MAPPING_ERROR;
@@ -226,7 +242,9 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs)
 {
-	if (ma_dma_check_args(dev, size, dir, "dma_unmap_page"))
+	if (ma_dma_check_args(dev, size, dir, "dma_unmap_page") &&
+	    (!ma_dma_debug_on() ||
+	     ma_dma_debug_unmap(dev, addr, size, dir, MA_DBG_PAGE, "dma_unmap_page")))
 		ma_dma_unmap_addr(dev, addr, size, dir, attrs, "dma_unmap_page");
 }
 
@@ -237,20 +255,25 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_d
 
 int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
 {
-	(void)dev;
+	if (ma_dma_debug_on())
+		ma_dma_debug_mapping_error(dev, dma_addr);
 	return dma_addr == DMA_MAPPING_ERROR ? -ENOMEM : 0;
 }
 
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir)
 {
-	if (ma_dma_check_args(dev, size, dir, "dma_sync_single_for_cpu"))
+	if (ma_dma_check_args(dev, size, dir, "dma_sync_single_for_cpu") &&
+	    (!ma_dma_debug_on() ||
+	     ma_dma_debug_sync(dev, addr, size, dir, "dma_sync_single_for_cpu")))
 		ma_dma_sync_addr(dev, addr, size, dir, true, "dma_sync_single_for_cpu");
 }
 
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir)
 {
-	if (ma_dma_check_args(dev, size, dir, "dma_sync_single_for_device"))
+	if (ma_dma_check_args(dev, size, dir, "dma_sync_single_for_device") &&
+	    (!ma_dma_debug_on() ||
+	     ma_dma_debug_sync(dev, addr, size, dir, "dma_sync_single_for_device")))
 		ma_dma_sync_addr(dev, addr, size, dir, false, "dma_sync_single_for_device");
 }

@@ -105,15 +105,20 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		}
 		if (!ma_sg_phys(dev, sg, i, &phys, what))
 			goto undo;
-		sg->dma_address = ma_dma_map_phys(dev, phys, sg->length, dir, attrs, what);
+		sg->dma_address = ma_dma_map_phys(dev, phys, sg->length, dir,
+						  (attrs & ~MA_DMA_ATTR_TYPE) | MA_DMA_ATTR_SG, what);
 		if (sg->dma_address == DMA_MAPPING_ERROR)
 			goto undo;
 		sg->dma_length = sg->length;
 	}
+	if (ma_dma_debug_on())
+		ma_dma_debug_sg_done(dev, sgl, nents, nents, true);
 	return nents;
 
 undo:
 	ma_stat_add(MA_STAT_dma_map_failures, 1);
+	if (ma_dma_debug_on())
+		ma_dma_debug_sg_done(dev, sgl, i, nents, false);
 	for (n = 0, sg = sgl; n < i; n++, sg = sg_next(sg))
 		ma_dma_unmap_addr(dev, sg->dma_address, sg->dma_length, dir,
 				  attrs | DMA_ATTR_SKIP_CPU_SYNC, what);
@@ -132,6 +137,8 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 
 	if (!ma_sg_check(dev, sgl, nents, dir, "dma_unmap_sg"))
 		return;
+	if (ma_dma_debug_on() && !ma_dma_debug_unmap_sg(dev, sgl, nents, dir, "dma_unmap_sg"))
+		return;
 	for (int i = 0; i < nents && sg; i++, sg = sg_next(sg))
 		ma_dma_unmap_addr(dev, sg->dma_address, sg->dma_length, dir, attrs, "dma_unmap_sg");
 }
@@ -148,6 +155,8 @@ static void ma_sg_sync(struct device *dev, struct scatterlist *sgl, int nelems,
 	struct scatterlist *sg = sgl;
 
 	if (!ma_sg_check(dev, sgl, nelems, dir, what))
+		return;
+	if (ma_dma_debug_on() && !ma_dma_debug_sync_sg(dev, sgl, nelems, dir, what))
 		return;
 	for (int i = 0; i < nelems && sg; i++, sg = sg_next(sg))
 		ma_dma_sync_addr(dev, sg->dma_address, sg->dma_length, dir, for_cpu, what);
