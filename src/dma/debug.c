@@ -484,8 +484,14 @@ bool ma_dma_debug_unmap(struct device *dev, dma_addr_t addr, size_t size,
 	}
 	unchecked = !e->checked;
 	dbg_unhash(t, e);
+	if (!e->nlines) { /* nothing in the line table: free it in the same critical section */
+		e->next = t->free;
+		t->free = e;
+		e = NULL;
+	}
 	ma_spin_unlock(&t->lock);
-	dbg_retire(t, e);
+	if (e)
+		dbg_retire(t, e);
 	if (unchecked)
 		ma_report("dma", dev->name, addr, size,
 			  "%s of %#llx: dma_mapping_error() was never called on the address %s "
