@@ -11,10 +11,11 @@
  * unmap, a dma_mapping_error() or a sync at a mapping's start looks in one bucket; a sync or a
  * device access inside a mapping also looks in the buckets of the granules below, as far back
  * as the largest mapping the device ever had (max_size).  Entries come from chunks of host
- * metadata kept on a free list until the device is destroyed, so a map in steady state does not
- * allocate.  When a chunk cannot be allocated the mapping fails cleanly: DMA_MAPPING_ERROR, no
- * report, nothing changed (a mapping the table does not know would make every later check on
- * it a false report).
+ * metadata kept on a free list until the device is destroyed; the first chunk is part of the
+ * table, so a device with at most MA_DBG_CHUNK live mappings never allocates after creation.
+ * When a chunk cannot be allocated the mapping fails cleanly: DMA_MAPPING_ERROR, no report,
+ * nothing changed (a mapping the table does not know would make every later check on it a
+ * false report).
  *
  * The checks.  A map is refused (DMA_MAPPING_ERROR, one report, before any cache maintenance or
  * bounce) when it would map a packed slab object, or a cache line another live inbound direct
@@ -238,6 +239,10 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 	if (!t)
 		return -ENOMEM;
 	ma_spin_init(&t->lock);
+	for (unsigned int i = 0; i < MA_DBG_CHUNK; i++) { /* the first chunk comes with the table */
+		t->first.e[i].next = t->free;
+		t->free = &t->first.e[i];
+	}
 	d->debug = t;
 	return 0;
 }

@@ -32,7 +32,7 @@ static inline bool ma_dma_debug_on(void)
 
 /* Reset the global cache-line table (ma_dma_init()). */
 void ma_dma_debug_init(void);
-/* Give a device its live-mapping table: 0 or -ENOMEM. */
+/* Give a device its live-mapping table (with room for 32 mappings): 0 or -ENOMEM. */
 int ma_dma_debug_attach(struct ma_dma_dev *d);
 /* At device destroy: report every mapping still live, unmap it, free the table. */
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d);

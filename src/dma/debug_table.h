@@ -43,8 +43,9 @@ struct ma_dma_debug {
 	ma_spinlock_t lock;
 	size_t max_size; /* the largest mapping entered: how far back containment looks */
 	struct ma_dbg_entry *free;
-	struct ma_dbg_chunk *chunks;
+	struct ma_dbg_chunk *chunks; /* allocated beyond the first */
 	struct ma_dbg_entry *bucket[MA_DBG_BUCKETS];
+	struct ma_dbg_chunk first;
 };
 
 static inline struct ma_dma_debug *ma_dbg_of(const struct device *dev)
