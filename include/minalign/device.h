@@ -46,7 +46,8 @@ MINALIGN_API struct device *minalign_device_create(const struct minalign_device_
  * @dev: the device; NULL is ignored.
  *
  * Runs the device's release actions (devres and the DMA layer's teardown) in the reverse order
- * of their registration, then frees the device.  No other thread may use @dev.
+ * of their registration, then frees the device.  With MINALIGN_DEBUG_DMA each streaming mapping
+ * still live is reported and unmapped (without a sync).  No other thread may use @dev.
  */
 MINALIGN_API void minalign_device_destroy(struct device *dev);
 
@@ -61,8 +62,10 @@ MINALIGN_API const char *dev_name(const struct device *dev);
  * @len: bytes; 0 is a no-op.
  *
  * Return: 0; -EFAULT (and one report) when the range lies beyond what the device can address
- * (DMA_BIT_MASK(dma_bits)) or outside RAM; -EINVAL (reported) for a NULL @dev or @src.
- * Thread-safe.
+ * (DMA_BIT_MASK(dma_bits)) or outside RAM, or, with MINALIGN_DEBUG_DMA, when it is not covered
+ * by live streaming mappings of @dev that allow the access (no write into a DMA_TO_DEVICE
+ * mapping, no read from a DMA_FROM_DEVICE one) and @dev's coherent memory (nothing is copied);
+ * -EINVAL (reported) for a NULL @dev or @src.  Thread-safe.
  */
 MINALIGN_API int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src,
 				    size_t len);

@@ -64,9 +64,12 @@ MINALIGN_API unsigned int dma_get_min_align_mask(struct device *dev);
  * Return: the bus address, or DMA_MAPPING_ERROR with one report when an argument is wrong (NULL
  * device, buffer not in RAM, size 0, bad direction), the buffer must be bounced and no bounce
  * pool can take it (none configured, full, beyond the device's reach, or larger than
- * swiotlb_max_mapping_size()), or the buffer is beyond the device's mask and cannot be bounced.
+ * swiotlb_max_mapping_size()), or the buffer is beyond the device's mask and cannot be bounced;
+ * with MINALIGN_DEBUG_DMA also when an inbound mapping for a non-coherent device would map a
+ * packed object or share a cache line with another live inbound direct mapping (refused before
+ * any cache maintenance), or (without a report) when the debug table has no memory left.
  * No lock is taken and nothing is allocated unless the buffer is bounced (then one per-CPU area
- * lock).  Thread-safe.
+ * lock), or DMA-API debug is on (then the device's table lock).  Thread-safe.
  */
 MINALIGN_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 					     enum dma_data_direction dir, unsigned long attrs);
@@ -79,7 +82,10 @@ MINALIGN_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size
  * Invalidates inbound mappings (or copies a bounce buffer back).  A cache-line conflict the
  * simulator detected (the CPU wrote bytes sharing a line with the buffer while the device owned
  * it) is reported once per unmap.  Unmapping DMA_MAPPING_ERROR or an address that is no live
- * bounce mapping is reported.  Thread-safe.
+ * bounce mapping is reported.  With MINALIGN_DEBUG_DMA (docs/dma-debug.md) an unmap that does
+ * not match a live mapping exactly (address, size, direction, map function) is reported and does
+ * nothing, and one whose address dma_mapping_error() never saw is reported, then done.
+ * Thread-safe.
  */
 MINALIGN_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 					 enum dma_data_direction dir, unsigned long attrs);
@@ -108,7 +114,12 @@ MINALIGN_API dma_addr_t dma_map_page(struct device *dev, struct page *page, size
 MINALIGN_API void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
 				 enum dma_data_direction dir);
 
-/** dma_mapping_error() - -ENOMEM when @dma_addr is DMA_MAPPING_ERROR, else 0. */
+/**
+ * dma_mapping_error() - -ENOMEM when @dma_addr is DMA_MAPPING_ERROR, else 0.
+ *
+ * With MINALIGN_DEBUG_DMA it also records that the driver checked the mapping at @dma_addr: an
+ * unmap of a dma_map_single/page mapping never checked is reported (as Linux's DMA-API debug).
+ */
 MINALIGN_API int dma_mapping_error(struct device *dev, dma_addr_t dma_addr);
 
 /**
