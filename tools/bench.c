@@ -33,6 +33,7 @@ static const struct cli_opt bench_opts[] = {
 	{"noncoherent", 0, CLI_NO_ARG, OPT_NONCOHERENT},
 	{"cache-line", 'l', CLI_REQ_ARG, OPT_CACHE_LINE},
 	{"ram-base", 0, CLI_REQ_ARG, OPT_RAM_BASE},
+	{"dma-debug", 0, CLI_NO_ARG, OPT_DMA_DEBUG},
 	{"json", 0, CLI_NO_ARG, OPT_JSON},
 	{NULL, 0, CLI_NO_ARG, 0},
 };
@@ -43,7 +44,7 @@ static void bench_help(void)
 	      "                      [--dma-bits N] [--xdelay NS] [--size BYTES] [--policy P]\n"
 	      "                      [--coherent|--noncoherent] [--cache-line N] [--ram-base "
 	      "ADDR]\n"
-	      "                      [--json]\n\n"
+	      "                      [--dma-debug] [--json]\n\n"
 	      "The kernel's dma_map_benchmark on a simulated device: N threads map and unmap a\n"
 	      "buffer each with dma_map_single()/dma_unmap_single(); prints the average map and\n"
 	      "unmap latency and standard deviation (ns, and the kernel's units of 100 ns).\n\n"
@@ -61,6 +62,8 @@ static void bench_help(void)
 	      "  -l, --cache-line N  a power of two in 16..256 (default 128)\n"
 	      "  --ram-base ADDR     physical address of the simulated RAM (default 0x1000000,\n"
 	      "                      so that masks below 32 bits reach some of it)\n"
+	      "  --dma-debug         keep DMA-API debug on (its table costs ~30 ns per mapping;\n"
+	      "                      off by default, as in a production kernel)\n"
 	      "  --json              machine-readable output\n",
 	      stdout);
 }
@@ -121,6 +124,9 @@ static int parse_one(struct bench_args *a, int id, const char *v)
 								      : CLI_EXIT_USAGE;
 	case OPT_RAM_BASE:
 		return parse_ram_base(v, &a->ram_base);
+	case OPT_DMA_DEBUG:
+		a->dma_debug = true;
+		return CLI_EXIT_OK;
 	case OPT_JSON:
 		a->json = true;
 		return CLI_EXIT_OK;

@@ -28,6 +28,7 @@ enum {
 	OPT_NONCOHERENT,
 	OPT_CACHE_LINE,
 	OPT_RAM_BASE,
+	OPT_DMA_DEBUG,
 	OPT_JSON,
 };
 
@@ -44,6 +45,7 @@ struct bench_args {
 	bool coherent;
 	unsigned int cache_line;
 	uint64_t ram_base;
+	bool dma_debug; /* MINALIGN_DEBUG_DMA during the run (off by default, like production) */
 	bool json;
 	bool progress;
 };

@@ -179,6 +179,7 @@ static int bench_init(const struct bench_args *a, struct bench_ctx *c)
 	cfg.policy = (enum minalign_policy)a->policy;
 	cfg.cache_line = a->cache_line;
 	cfg.ram_base = a->ram_base;
+	cfg.debug = a->dma_debug ? MINALIGN_DEBUG_DMA : 0;
 	cfg.ram_size = ram_for(a, c->len);
 	rc = cli_init_library("bench", &cfg);
 	if (rc)
