@@ -107,8 +107,9 @@ bool ma_dma_align_bounce(phys_addr_t phys, size_t size)
 
 bool is_swiotlb_buffer(struct device *dev, phys_addr_t paddr)
 {
-	(void)dev;
-	return ma_is_up() && ma_swiotlb_find(paddr) != NULL;
+	if (!ma_is_up())
+		return false;
+	return ma_swiotlb_is_bounce(dev ? &((struct ma_dma_dev *)dev->dma)->tlb : NULL, paddr);
 }
 
 bool is_swiotlb_active(struct device *dev)

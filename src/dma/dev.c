@@ -43,6 +43,7 @@ void ma_dma_bad_args(struct device *dev, size_t size, enum dma_data_direction di
 static void ma_dma_dev_release(struct device *dev, void *data)
 {
 	ma_dma_debug_detach(dev, data); /* reports and unmaps what is still mapped */
+	ma_swiotlb_dev_exit(&((struct ma_dma_dev *)data)->tlb);
 	dev->dma = NULL;
 	ma_meta_free(data);
 }
@@ -55,6 +56,7 @@ static int ma_dma_attach(struct device *dev)
 	if (!d)
 		return -ENOMEM;
 	d->dev = dev;
+	ma_swiotlb_dev_init(&d->tlb);
 	err = ma_dma_debug_on() ? ma_dma_debug_attach(d) : 0;
 	if (!err)
 		err = ma_device_add_action(dev, ma_dma_dev_release, d);

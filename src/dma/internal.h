@@ -23,12 +23,13 @@
 /*
  * struct ma_dma_dev - the DMA layer's per-device state (dev->dma), created by the attach hook
  * and freed by the release action it registers, which runs last at minalign_device_destroy().
- * Nothing on the streaming fast path needs it yet.  It is where later work goes: the
- * "has used swiotlb" flag and the device's transient pools (dynamic SWIOTLB) and the live
- * mapping table (DMA-API debug), whose teardown reports leaked mappings.
+ * @tlb is swiotlb/'s part: the "has used swiotlb" flag, read by every unmap and sync (a device
+ * that never bounced looks at no pool), and the device's transient pools (dynamic SWIOTLB).
+ * The live mapping table (DMA-API debug) reports leaked mappings at teardown.
  */
 struct ma_dma_dev {
 	struct device *dev;
+	struct ma_tlb_devstate tlb; /* swiotlb/'s per-device state */
 	struct ma_dma_debug *debug; /* DMA-API debug's live-mapping table (debug.c), or NULL */
 };
 
@@ -65,6 +66,13 @@ static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *de
 	td->limit = dev->dma_mask;
 	td->min_align_mask = dev->min_align_mask;
 	td->coherent = dev->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
+	td->ds = &((struct ma_dma_dev *)dev->dma)->tlb;
+}
+
+/* Has @dev ever bounced?  If not, no address of it is in a bounce pool (swiotlb.h, [R1]). */
+static inline bool ma_dma_tlb_used(const struct device *dev)
+{
+	return ma_swiotlb_dev_used(&((const struct ma_dma_dev *)dev->dma)->tlb);
 }
 
 /* dma_capable(): the device can be handed [@phys, @phys+@size) directly. */

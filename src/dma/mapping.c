@@ -15,8 +15,10 @@
  * owned it) is reported with the device's name.  DMA_ATTR_SKIP_CPU_SYNC skips the maintenance
  * (an inbound mapping's tracking is dropped at unmap).  Coherent devices need no maintenance.
  *
- * Unmap and sync find bounce mappings by address (ma_swiotlb_find(): one compare for
- * addresses outside every pool), so no per-mapping state is kept here.
+ * Unmap and sync find bounce mappings by address, so no per-mapping state is kept here: a
+ * device that never bounced (its "has used swiotlb" flag clear, swiotlb.h) looks at no pool;
+ * one that did asks swiotlb/, which checks the global pools' envelope (two compares) and the
+ * device's transient pools.
  *
  * Locking: none on the direct path (no lock, no allocation); a bounce takes one swiotlb area
  * lock.  Statistics are per-thread counters.
@@ -92,44 +94,42 @@ static void ma_dma_conflicts(struct device *dev, phys_addr_t phys, size_t size,
 		  what, conflicts);
 }
 
-/* The bounce pool holding @addr's range, or NULL; a bad address is reported (*@bad). */
-static struct ma_tlb_pool *ma_dma_lookup(struct device *dev, dma_addr_t addr, size_t size,
-					 const char *what, bool *bad)
+/* False (reported) when @addr cannot be a streaming mapping of RAM. */
+static bool ma_dma_addr_ok(struct device *dev, dma_addr_t addr, size_t size, const char *what)
 {
 	phys_addr_t phys = ma_dma_to_phys(dev, addr);
 
-	*bad = false;
-	if (ma_unlikely(addr == DMA_MAPPING_ERROR || !ma_phys_in_ram(phys, size))) {
-		ma_report("dma", dev->name, addr, size, "%s: %#llx is %s", what,
-			  (unsigned long long)addr,
-			  addr == DMA_MAPPING_ERROR ? "DMA_MAPPING_ERROR" : "not a mapping of RAM");
-		*bad = true;
-		return NULL;
-	}
-	return ma_swiotlb_find(phys);
+	if (ma_likely(addr != DMA_MAPPING_ERROR && ma_phys_in_ram(phys, size)))
+		return true;
+	ma_report("dma", dev->name, addr, size, "%s: %#llx is %s", what, (unsigned long long)addr,
+		  addr == DMA_MAPPING_ERROR ? "DMA_MAPPING_ERROR" : "not a mapping of RAM");
+	return false;
 }
 
 void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs, const char *what)
 {
 	phys_addr_t phys = ma_dma_to_phys(dev, addr);
-	bool skip = attrs & DMA_ATTR_SKIP_CPU_SYNC, bad;
-	struct ma_tlb_pool *pool = ma_dma_lookup(dev, addr, size, what, &bad);
+	bool skip = attrs & DMA_ATTR_SKIP_CPU_SYNC;
+	int conflicts = MA_TLB_NONE;
 	struct ma_tlb_dev td;
-	int conflicts = 0;
 
-	if (bad)
+	if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what)))
 		return;
-	if (pool) {
+	if (ma_dma_tlb_used(dev)) {
 		ma_dma_tlb_dev(&td, dev);
-		conflicts = ma_swiotlb_unmap(&td, pool, phys, size, dir, skip);
-		if (conflicts < 0)
+		conflicts = ma_swiotlb_unmap(&td, phys, size, dir, skip);
+		if (conflicts == -1)
 			return;
-	} else if (ma_dma_maintained(dev) && ma_dma_inbound(dir)) {
-		if (skip)
-			ma_cache_forget(phys, size);
-		else
-			conflicts = (int)ma_cache_sync_for_cpu(phys, size, dir);
+	}
+	if (conflicts == MA_TLB_NONE) { /* a direct mapping */
+		conflicts = 0;
+		if (ma_dma_maintained(dev) && ma_dma_inbound(dir)) {
+			if (skip)
+				ma_cache_forget(phys, size);
+			else
+				conflicts = (int)ma_cache_sync_for_cpu(phys, size, dir);
+		}
 	}
 	if (ma_unlikely(conflicts > 0))
 		ma_dma_conflicts(dev, phys, size, (unsigned int)conflicts, what);
@@ -140,21 +140,15 @@ void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma
 		      bool for_cpu, const char *what)
 {
 	phys_addr_t phys = ma_dma_to_phys(dev, addr);
-	struct ma_tlb_pool *pool;
 	struct ma_tlb_dev td;
 	unsigned int conflicts;
-	bool bad;
 
-	pool = ma_dma_lookup(dev, addr, size, what, &bad);
-	if (bad)
+	if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what)))
 		return;
-	if (pool) {
+	if (ma_dma_tlb_used(dev)) {
 		ma_dma_tlb_dev(&td, dev);
-		if (for_cpu)
-			ma_swiotlb_sync_for_cpu(&td, pool, phys, size, dir);
-		else
-			ma_swiotlb_sync_for_device(&td, pool, phys, size, dir);
-		return;
+		if (ma_swiotlb_sync(&td, phys, size, dir, for_cpu) != MA_TLB_NONE)
+			return;
 	}
 	if (!ma_dma_maintained(dev))
 		return;

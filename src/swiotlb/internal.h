@@ -2,14 +2,18 @@
 /*
  * swiotlb/internal.h - what the files of swiotlb/ share.
  *
- * pool.c makes and finds pools; slots.c allocates and frees runs of slots inside a pool's
- * per-CPU areas; map.c bounces (copies, cache maintenance, statistics, reports).
+ * pool.c makes, publishes, finds and frees pools; slots.c allocates and frees runs of slots
+ * inside a pool's per-CPU areas; magazine.c keeps per-thread caches of single slots; map.c
+ * bounces (copies, cache maintenance, statistics, reports); dynamic.c is the worker that grows
+ * pools and the growth limit; transient.c the transient pools and the per-device lists.
  */
 #ifndef MINALIGN_SWIOTLB_INTERNAL_H
 #define MINALIGN_SWIOTLB_INTERNAL_H
 
 #include "swiotlb/swiotlb.h"
 #include "cache/cache.h"
+
+#include <urcu-bp.h>
 
 /*
  * struct ma_tlb_slot - one slot's record, written by the mapping that owns the slot.
@@ -47,13 +51,18 @@ struct ma_tlb_area {
 
 /*
  * struct ma_tlb_pool - one contiguous block of bounce slots.
- * Everything but the areas' mutable fields, the bitmap and the slot records is written before
- * the pool is published and read-only afterwards.
+ * Everything but the areas' mutable fields, the bitmap, the slot records and the transient
+ * links is written before the pool is published and read-only afterwards.
+ *
+ * A global pool (static or grown by the worker) is on ma_tlb.head until exit.  A transient
+ * pool holds one mapping: it is on its device's list (@next/@pprev, RCU) and on ma_tlb.transient
+ * (@tnext/@tprev, under ma_tlb.lock) from the mapping to its unmap, then freed by an RCU
+ * callback (@rcu) after a grace period.
  */
 struct ma_tlb_pool {
-	struct ma_tlb_pool *next; /* ma_tlb.head list (these three first: ma_tlb_pool_range) */
-	phys_addr_t start, end;	  /* [start, end) */
-	struct page *page;	  /* the buddy block */
+	_Atomic(struct ma_tlb_pool *) next; /* these three first: ma_tlb_pool_range */
+	phys_addr_t start, end;		    /* [start, end) */
+	struct page *page;		    /* the buddy block */
 	unsigned int order;
 	unsigned int nslots;
 	unsigned int seg_slots;	  /* slots per segment (power of two) */
@@ -63,8 +72,13 @@ struct ma_tlb_pool {
 	struct ma_tlb_slot *slots;
 	struct ma_tlb_area *areas;
 	void *meta; /* the one metadata allocation holding bitmap, slots and areas */
+	/* transient pools only */
+	bool transient;
+	bool retired;			      /* unmapped (under the device's lock) */
+	_Atomic(struct ma_tlb_pool *) *pprev; /* the device-list link pointing here */
+	struct ma_tlb_pool *tnext, *tprev;    /* ma_tlb.transient */
+	struct rcu_head rcu;		      /* the deferred free */
 };
-
 _Static_assert(offsetof(struct ma_tlb_pool, end) == offsetof(struct ma_tlb_pool_range, end),
 	       "struct ma_tlb_pool must start like struct ma_tlb_pool_range");
 
@@ -102,6 +116,30 @@ struct ma_tlb_req {
 	unsigned int want;
 };
 
+/* ---- pool.c ---------------------------------------------------------------------------- */
+/* A pool of 2^@order pages below @limit (a block end, exclusive), not yet published; NULL. */
+struct ma_tlb_pool *ma_tlb_pool_new(unsigned int order, phys_addr_t limit, unsigned int nareas);
+/* Give a pool that is on no list back (its pages and metadata). */
+void ma_tlb_pool_free(struct ma_tlb_pool *p);
+/* Put @p at the head of the global list (ma_tlb.lock held by the caller, or init). */
+void ma_tlb_publish(struct ma_tlb_pool *p);
+/* Areas for a pool of @nslots slots with segments of @seg_slots. */
+unsigned int ma_tlb_nareas(unsigned int nslots, unsigned int seg_slots);
+/* Account @bytes against ma_tlb.limit (false: over it) / give them back. */
+bool ma_tlb_charge(uint64_t bytes);
+void ma_tlb_uncharge(uint64_t bytes);
+
+/* Walk the global list: for (p = ma_tlb_first(); p; p = ma_tlb_next(p)) (acquire loads). */
+static inline struct ma_tlb_pool *ma_tlb_first(void)
+{
+	return atomic_load_explicit(&ma_tlb.head, memory_order_acquire);
+}
+
+static inline struct ma_tlb_pool *ma_tlb_next(const struct ma_tlb_pool *p)
+{
+	return atomic_load_explicit(&p->next, memory_order_acquire);
+}
+
 /* ---- slots.c --------------------------------------------------------------------------- */
 /* Take a run for @req, searching the areas from the current CPU's; -1 when the pool is full. */
 long ma_tlb_alloc(struct ma_tlb_pool *p, const struct ma_tlb_req *req);
@@ -111,6 +149,8 @@ void ma_tlb_free(struct ma_tlb_pool *p, unsigned int idx, unsigned int n);
 unsigned int ma_tlb_grab(struct ma_tlb_pool *p, unsigned int *out, unsigned int max);
 /* Give back @n single slots (any areas of @p). */
 void ma_tlb_put(struct ma_tlb_pool *p, const unsigned int *slots, unsigned int n);
+/* ma_swiotlb_validate() for one pool. */
+int ma_tlb_validate_pool(const struct ma_tlb_pool *p);
 
 /* ---- magazine.c: per-thread caches of single slots -------------------------------------- */
 #define MA_TLB_MAG	 16  /* slots a thread keeps at most */
@@ -180,5 +220,47 @@ static inline void ma_tlb_mag_push(struct ma_tlb_pool *p, unsigned int idx)
 	m->pool = p;
 	m->slot[m->n++] = idx;
 }
+
+/* ---- map.c: the parts of unmap and sync that global and transient pools share ---------- */
+/* The head record of the live mapping starting at @tlb in @p, or NULL after one report. */
+struct ma_tlb_slot *ma_tlb_unmap_head(const struct ma_tlb_dev *td, struct ma_tlb_pool *p,
+				      phys_addr_t tlb, size_t size);
+/* Maintenance and copy back of an unmap; returns the conflicts found (0: no shared line). */
+unsigned int ma_tlb_unmap_copy(const struct ma_tlb_dev *td, const struct ma_tlb_slot *s,
+			       phys_addr_t tlb, enum dma_data_direction dir, bool skip_sync);
+void ma_tlb_sync_pool(const struct ma_tlb_dev *td, struct ma_tlb_pool *p, phys_addr_t tlb,
+		      size_t size, enum dma_data_direction dir, bool for_cpu);
+/* Sum the areas' used counts and transient slots into the high-water mark. */
+void ma_tlb_hiwater(void);
+
+/* ---- dynamic.c: the worker and the growth limit ------------------------------------------ */
+int ma_tlb_dyn_init(void);
+void ma_tlb_dyn_exit(void);
+/*
+ * Ask the worker for a pool: a mapping of @nslots slots for a device limited to @limit found
+ * no room after it saw @gen pools published.  Takes the worker's mutex.
+ */
+void ma_tlb_dyn_kick(unsigned int gen, u64 limit, unsigned int nslots);
+
+/* ---- transient.c: pools sized to one mapping, on the device's own list ----------------- */
+/* Why a transient pool could not be made. */
+enum ma_tlb_why { MA_TLB_WHY_FULL, MA_TLB_WHY_LIMIT, MA_TLB_WHY_NOMEM };
+/*
+ * A transient pool for @req below @td->limit with the run taken; *@idx is its first slot.
+ * Not yet on any list: ma_tlb_transient_link() after the slot record is written.
+ */
+struct ma_tlb_pool *ma_tlb_transient_new(const struct ma_tlb_dev *td, const struct ma_tlb_req *req,
+					 long *idx, enum ma_tlb_why *why);
+void ma_tlb_transient_link(struct ma_tlb_devstate *ds, struct ma_tlb_pool *t);
+int ma_tlb_transient_unmap(const struct ma_tlb_dev *td, phys_addr_t tlb, size_t size,
+			   enum dma_data_direction dir, bool skip_sync);
+int ma_tlb_transient_sync(const struct ma_tlb_dev *td, phys_addr_t tlb, size_t size,
+			  enum dma_data_direction dir, bool for_cpu);
+bool ma_tlb_transient_holds(const struct ma_tlb_devstate *ds, phys_addr_t phys);
+/* Wait until every transient pool retired so far is freed (rcu_barrier). */
+void ma_tlb_transient_barrier(void);
+/* Exit: wait for every deferred free, then free the transient pools of leaked mappings. */
+void ma_tlb_transient_exit(void);
+int ma_tlb_transient_validate(void);
 
 #endif /* MINALIGN_SWIOTLB_INTERNAL_H */

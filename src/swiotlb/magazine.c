@@ -20,12 +20,14 @@
  * other thread flushes its cache at its next bounce and then bypasses it for its next
  * MA_TLB_MAG_COOL single-slot bounces), and never for a stale cache: a cache
  * whose epoch is not ma_tlb.epoch belongs to pools an earlier minalign_init() made and is
- * simply forgotten.  At most MA_TLB_MAG slots per idle thread stay cached.
+ * simply forgotten.  At most MA_TLB_MAG slots per idle thread stay cached.  Only global pools
+ * (which live until exit) are ever cached; transient pools never are.
  *
  * Locking: the cache is the thread's own (no lock); refills and flushes take area locks
- * (slots.c).  ma_tlb.drain is read relaxed: a thread that sees the bump late flushes later,
- * which only delays the slots' return.  Records of cached slots are ordered by the area lock
- * taken when they moved between threads.
+ * (slots.c); a refill walks the global list with acquire loads (pool.c).  ma_tlb.drain is
+ * read relaxed: a thread that sees the bump late flushes later, which only delays the slots'
+ * return.  Records of cached slots are ordered by the area lock taken when they moved
+ * between threads.
  */
 #include "swiotlb/internal.h"
 
@@ -68,11 +70,13 @@ static void mag_thread_exit(void *arg)
 
 bool ma_tlb_mag_refill(struct ma_tlb_mag *m, u64 limit)
 {
+	struct ma_tlb_pool *p;
+
 	if (ma_unlikely(!ma_tlb_key_set) && ma_tlb_key_ready) {
 		ma_tls_set(ma_tlb_key, m);
 		ma_tlb_key_set = true;
 	}
-	for (struct ma_tlb_pool *p = ma_tlb.head; p; p = p->next) {
+	for (p = ma_tlb_first(); p; p = ma_tlb_next(p)) {
 		if (p->end - 1 > limit)
 			continue;
 		m->n = ma_tlb_grab(p, m->slot, MA_TLB_MAG_BATCH);

@@ -1,27 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * swiotlb/pool.c - bounce pools: creation at init, lookup by address, teardown at exit.
+ * swiotlb/pool.c - bounce pools: creation, publication, lookup by address, teardown.
  *
- * Owns ma_tlb (the pool list and the address envelope) and every pool's memory: a buddy block
- * of the simulated RAM (page owner MA_OWNER_SWIOTLB, priv = the pool) plus one metadata block
- * holding the descriptor, the areas, the bitmap and the slot records, laid out so that each
- * area's part of the bitmap and of the records starts on a host cache line of its own.
+ * Owns ma_tlb (the global pool list, the address envelope, the byte count and its limit) and
+ * every pool's memory: a buddy block of the simulated RAM (page owner MA_OWNER_SWIOTLB, priv =
+ * the pool) plus one metadata block holding the descriptor, the areas, the bitmap and the slot
+ * records, laid out so that each area's part of the bitmap and of the records starts on a host
+ * cache line of its own.
  *
- * The static pool of ma_cfg.swiotlb_size bytes (rounded up to pages) is built from the largest
- * buddy blocks that fit, at most one max-order block (4 MiB) each, below 4 GiB physical when
- * RAM reaches below 4 GiB (else wherever RAM is: devices whose mask cannot reach it fail their
- * bounces).  Each block is a pool of its own on the list.
+ * The static pool of ma_cfg.swiotlb_size bytes (rounded up to pages) is built at init from the
+ * largest buddy blocks that fit, at most one max-order block (4 MiB) each, below 4 GiB physical
+ * when RAM reaches below 4 GiB (else wherever RAM is: devices whose mask cannot reach it fail
+ * their bounces, or take transient pools below their mask with dynamic pools).  Each block is a
+ * pool of its own, appended to the list in order.  Pools the worker grows (dynamic.c) are put
+ * at the head; transient pools (transient.c) use the same constructor but are never on the
+ * global list.
  *
- * Invariants: ma_tlb.lo/span bound every pool on the list; a pool on the list is fully
- * initialised; pools never overlap.
+ * Invariants: ma_tlb.lo/hi bound every pool on the list; a pool on the list is fully
+ * initialised before the release store that links it; pools never overlap (they are distinct
+ * buddy blocks); ma_tlb.bytes = bytes of every pool not yet freed <= ma_tlb.limit once init
+ * is done (the static pool alone may set the limit).
  *
- * Locking: the list and the envelope are written only by init and exit, when no mapping runs,
- * so readers take no lock.  Issue 5 (dynamic pools) makes the list RCU-protected: a new pool is
- * published with rcu_assign_pointer after its envelope is widened, and readers walk it inside
- * an RCU read-side section.
+ * Locking and memory ordering: ma_tlb.lock (a spinlock, leaf) serialises writers of the list,
+ * the envelope and npools.  Readers take no lock and no RCU read-side section: the list is
+ * only ever added to while the library is up (removal happens in ma_swiotlb_exit(), when no
+ * mapping runs), so a reader needs only to see a linked pool fully initialised.  Publication:
+ * initialise the pool, widen lo/hi (relaxed; lo only falls, hi only rises), then link it with
+ * a release store; readers load links with acquire (ma_tlb_first/ma_tlb_next).  Why a reader
+ * on another thread always finds the pool of a mapping it was handed: swiotlb.h ("the has used
+ * swiotlb flag").  The byte count is an atomic charged before a block is allocated.
  *
- * Fast path: ma_swiotlb_find() (swiotlb.h) rejects addresses outside the envelope with one
- * compare; inside it, the list is walked (one pool by default).
+ * Fast path: ma_swiotlb_find() (swiotlb.h) rejects addresses outside the envelope with two
+ * compares and checks the newest pool inline; the slow path walks the list.
  */
 #include "swiotlb/internal.h"
 
@@ -29,7 +39,9 @@ struct ma_tlb_global ma_tlb;
 
 struct ma_tlb_pool *ma_swiotlb_find_slow(phys_addr_t phys)
 {
-	for (struct ma_tlb_pool *p = ma_tlb.head; p; p = p->next)
+	struct ma_tlb_pool *p;
+
+	for (p = ma_tlb_first(); p; p = ma_tlb_next(p))
 		if (phys >= p->start && phys < p->end)
 			return p;
 	return NULL;
@@ -37,14 +49,16 @@ struct ma_tlb_pool *ma_swiotlb_find_slow(phys_addr_t phys)
 
 bool ma_swiotlb_reachable(u64 limit)
 {
-	for (struct ma_tlb_pool *p = ma_tlb.head; p; p = p->next)
+	struct ma_tlb_pool *p;
+
+	for (p = ma_tlb_first(); p; p = ma_tlb_next(p))
 		if (p->end - 1 <= limit)
 			return true;
 	return false;
 }
 
 /* Areas: CPUs rounded up to a power of two, halved until each holds a whole segment. */
-static unsigned int tlb_nareas(unsigned int nslots, unsigned int seg_slots)
+unsigned int ma_tlb_nareas(unsigned int nslots, unsigned int seg_slots)
 {
 	unsigned int n = 1, cpus = ma_plat_ncpus();
 
@@ -77,6 +91,7 @@ static struct ma_tlb_pool *tlb_pool_meta(unsigned int nslots, unsigned int narea
 	p->slots = (struct ma_tlb_slot *)(base + o_slots);
 	for (size_t w = 0; w < words; w++)
 		atomic_init(&p->bitmap[w], 0);
+	atomic_init(&p->next, NULL);
 	return p;
 }
 
@@ -105,61 +120,96 @@ static void tlb_pool_init(struct ma_tlb_pool *p, struct page *page, unsigned int
 	}
 }
 
-/* Append @p to the list and widen the envelope. */
-static void tlb_publish(struct ma_tlb_pool *p)
+/* Link @p (at the head, or at the tail for the static pools) after widening the envelope. */
+static void tlb_link(struct ma_tlb_pool *p, bool at_head)
 {
-	struct ma_tlb_pool **pp = &ma_tlb.head;
-	phys_addr_t lo = ma_tlb.span ? MA_MIN(ma_tlb.lo, p->start) : p->start;
-	phys_addr_t hi = ma_tlb.span ? MA_MAX(ma_tlb.lo + ma_tlb.span, p->end) : p->end;
-	size_t seg = (size_t)p->seg_slots << ma_tlb.line_shift;
+	_Atomic(struct ma_tlb_pool *) *pp = &ma_tlb.head;
+	phys_addr_t lo = atomic_load_explicit(&ma_tlb.lo, memory_order_relaxed);
+	phys_addr_t hi = atomic_load_explicit(&ma_tlb.hi, memory_order_relaxed);
 
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = p;
-	ma_tlb.lo = lo;
-	ma_tlb.span = hi - lo;
-	ma_tlb.npools++;
-	ma_tlb.max_segment = MA_MAX(ma_tlb.max_segment, seg);
-	ma_stat_add(MA_STAT_swiotlb_pools, 1);
-	ma_stat_add(MA_STAT_swiotlb_slots_total, p->nslots);
-	ma_stat_add(MA_STAT_swiotlb_bytes, (int64_t)(p->end - p->start));
-	ma_stat_max(MA_STAT_swiotlb_bytes_peak, ma_stat_get(MA_STAT_swiotlb_bytes));
+	if (!hi || p->start < lo)
+		atomic_store_explicit(&ma_tlb.lo, p->start, memory_order_relaxed);
+	if (p->end > hi)
+		atomic_store_explicit(&ma_tlb.hi, p->end, memory_order_relaxed);
+	if (at_head) {
+		atomic_store_explicit(&p->next, ma_tlb_first(), memory_order_relaxed);
+	} else {
+		while (atomic_load_explicit(pp, memory_order_relaxed))
+			pp = &atomic_load_explicit(pp, memory_order_relaxed)->next;
+	}
+	atomic_store_explicit(pp, p, memory_order_release); /* pairs with ma_tlb_first/next */
 }
 
-/* A block for a pool: below 4 GiB when RAM reaches there, else anywhere. */
-static struct page *tlb_block(unsigned int order)
+void ma_tlb_publish(struct ma_tlb_pool *p)
+{
+	tlb_link(p, true);
+	ma_tlb.npools++;
+	ma_stat_add(MA_STAT_swiotlb_pools, 1);
+	ma_stat_add(MA_STAT_swiotlb_slots_total, p->nslots);
+}
+
+bool ma_tlb_charge(uint64_t bytes)
+{
+	uint64_t now =
+		atomic_fetch_add_explicit(&ma_tlb.bytes, bytes, memory_order_relaxed) + bytes;
+
+	if (ma_tlb.limit && now > ma_tlb.limit) {
+		atomic_fetch_sub_explicit(&ma_tlb.bytes, bytes, memory_order_relaxed);
+		return false;
+	}
+	ma_stat_add(MA_STAT_swiotlb_bytes, (int64_t)bytes);
+	ma_stat_max(MA_STAT_swiotlb_bytes_peak, now);
+	return true;
+}
+
+void ma_tlb_uncharge(uint64_t bytes)
+{
+	atomic_fetch_sub_explicit(&ma_tlb.bytes, bytes, memory_order_relaxed);
+	ma_stat_add(MA_STAT_swiotlb_bytes, -(int64_t)bytes);
+}
+
+/* A block of @order ending at or below @limit: below 4 GiB first when RAM reaches there. */
+static struct page *tlb_block(unsigned int order, phys_addr_t limit)
 {
 	struct page *pg = NULL;
 
-	if (ma_mem.base < MA_TLB_LOW_LIMIT)
+	if (ma_mem.base < MA_TLB_LOW_LIMIT && limit > MA_TLB_LOW_LIMIT)
 		pg = ma_alloc_pages_below(0, order, MA_TLB_LOW_LIMIT);
-	if (!pg && ma_mem.end > MA_TLB_LOW_LIMIT)
-		pg = ma_alloc_pages_below(0, order, UINT64_MAX);
+	if (!pg && (ma_mem.end > MA_TLB_LOW_LIMIT || limit <= MA_TLB_LOW_LIMIT))
+		pg = ma_alloc_pages_below(0, order, limit);
 	return pg;
 }
 
-static int tlb_pool_add(unsigned int order)
+struct ma_tlb_pool *ma_tlb_pool_new(unsigned int order, phys_addr_t limit, unsigned int nareas)
 {
 	unsigned int nslots = (unsigned int)((PAGE_SIZE << order) >> ma_tlb.line_shift);
 	unsigned int seg_slots =
 		MA_MIN(nslots, (unsigned int)(MA_TLB_SEGMENT >> ma_tlb.line_shift));
-	unsigned int nareas = tlb_nareas(nslots, seg_slots);
 	struct ma_tlb_pool *p;
 	struct page *pg;
 
+	if (!nareas)
+		nareas = ma_tlb_nareas(nslots, seg_slots);
 	p = tlb_pool_meta(nslots, nareas);
 	if (!p)
-		return -ENOMEM;
-	pg = tlb_block(order);
+		return NULL;
+	pg = tlb_block(order, limit);
 	if (!pg) {
 		ma_meta_free(p->meta);
-		return -ENOMEM;
+		return NULL;
 	}
 	tlb_pool_init(p, pg, order, nslots, seg_slots, nareas);
 	pg->owner = MA_OWNER_SWIOTLB;
 	pg->priv = p;
-	tlb_publish(p);
-	return 0;
+	return p;
+}
+
+void ma_tlb_pool_free(struct ma_tlb_pool *p)
+{
+	p->page->owner = MA_OWNER_NONE;
+	p->page->priv = NULL;
+	__free_pages(p->page, p->order);
+	ma_meta_free(p->meta);
 }
 
 static unsigned int tlb_floor_order(size_t pages)
@@ -171,51 +221,68 @@ static unsigned int tlb_floor_order(size_t pages)
 	return order;
 }
 
-int ma_swiotlb_init(void)
+/* The static pool: the largest blocks that fit, appended in order. */
+static int tlb_static_pools(void)
 {
-	size_t left;
-	int err;
+	size_t left = MA_ALIGN_UP(ma_cfg.swiotlb_size, (size_t)PAGE_SIZE) >> PAGE_SHIFT;
 
-	static uint64_t epochs;
-
-	memset(&ma_tlb, 0, sizeof(ma_tlb));
-	ma_tlb.epoch = ++epochs;
-	ma_tlb.line_shift = (unsigned int)__builtin_ctz(ma_cfg.cache_line);
-	ma_tlb_mag_init();
-	left = MA_ALIGN_UP(ma_cfg.swiotlb_size, (size_t)PAGE_SIZE) >> PAGE_SHIFT;
 	while (left) {
 		unsigned int order = tlb_floor_order(left);
+		struct ma_tlb_pool *p = ma_tlb_pool_new(order, UINT64_MAX, 0);
 
-		err = tlb_pool_add(order);
-		if (err) {
-			ma_swiotlb_exit();
-			return err;
-		}
+		if (!p)
+			return -ENOMEM;
+		ma_tlb_charge((uint64_t)PAGE_SIZE << order);
+		tlb_link(p, false);
+		ma_tlb.npools++;
+		ma_tlb.max_segment =
+			MA_MAX(ma_tlb.max_segment, (size_t)p->seg_slots << ma_tlb.line_shift);
+		ma_stat_add(MA_STAT_swiotlb_pools, 1);
+		ma_stat_add(MA_STAT_swiotlb_slots_total, p->nslots);
 		left -= (size_t)1 << order;
 	}
 	return 0;
 }
 
+int ma_swiotlb_init(void)
+{
+	static uint64_t epochs;
+	int err;
+
+	memset(&ma_tlb, 0, sizeof(ma_tlb));
+	ma_spin_init(&ma_tlb.lock);
+	ma_tlb.epoch = ++epochs;
+	ma_tlb.line_shift = (unsigned int)__builtin_ctz(ma_cfg.cache_line);
+	ma_tlb_mag_init();
+	err = tlb_static_pools();
+	if (!err)
+		err = ma_tlb_dyn_init();
+	if (err)
+		ma_swiotlb_exit();
+	return err;
+}
+
 void ma_swiotlb_exit(void)
 {
-	uint64_t live = ma_tlb.head ? ma_stat_get(MA_STAT_swiotlb_slots_used) : 0;
+	uint64_t live = ma_swiotlb_active() ? ma_stat_get(MA_STAT_swiotlb_slots_used) : 0;
 	struct ma_tlb_pool *p, *next;
 
+	ma_tlb_dyn_exit();
 	if (live)
-		ma_report("swiotlb", NULL, ma_tlb.lo, (size_t)ma_tlb.span,
+		ma_report("swiotlb", NULL, atomic_load(&ma_tlb.lo),
+			  (size_t)(atomic_load(&ma_tlb.hi) - atomic_load(&ma_tlb.lo)),
 			  "exit: %llu bounce slots still mapped", (unsigned long long)live);
-	for (p = ma_tlb.head; p; p = next) {
-		next = p->next;
+	ma_tlb_transient_exit();
+	for (p = ma_tlb_first(); p; p = next) {
+		next = ma_tlb_next(p);
 		ma_stat_add(MA_STAT_swiotlb_pools, -1);
 		ma_stat_add(MA_STAT_swiotlb_slots_total, -(int64_t)p->nslots);
-		ma_stat_add(MA_STAT_swiotlb_bytes, -(int64_t)(p->end - p->start));
-		p->page->owner = MA_OWNER_NONE;
-		p->page->priv = NULL;
-		__free_pages(p->page, p->order);
-		ma_meta_free(p->meta);
+		ma_tlb_uncharge((uint64_t)(p->end - p->start));
+		ma_tlb_pool_free(p);
 	}
-	ma_tlb.head = NULL;
-	ma_tlb.span = 0;
+	atomic_store(&ma_tlb.head, NULL);
+	atomic_store(&ma_tlb.lo, 0);
+	atomic_store(&ma_tlb.hi, 0);
 	ma_tlb.npools = 0;
 	ma_tlb.epoch = 0; /* every per-thread cache is stale now */
 }

@@ -138,14 +138,16 @@ static long tlb_area_alloc(struct ma_tlb_pool *p, struct ma_tlb_area *a,
 /*
  * The high-water mark.  Summing every area on each allocation would read lines other CPUs
  * write all the time; instead the sum is taken only when an area reaches a new peak of its
- * own, which stops happening once the load is steady.  The mark is therefore exact with one
- * area and a close lower bound with several.
+ * own, which stops happening once the load is steady, and when a transient pool is made (its
+ * slots count too).  The mark is therefore exact with one area and a close lower bound with
+ * several.
  */
-static void tlb_hiwater(void)
+void ma_tlb_hiwater(void)
 {
-	uint64_t sum = 0;
+	uint64_t sum = atomic_load_explicit(&ma_tlb.transient_slots, memory_order_relaxed);
+	struct ma_tlb_pool *q;
 
-	for (struct ma_tlb_pool *q = ma_tlb.head; q; q = q->next)
+	for (q = ma_tlb_first(); q; q = ma_tlb_next(q))
 		for (unsigned int k = 0; k < q->nareas; k++)
 			sum += atomic_load_explicit(&q->areas[k].used, memory_order_relaxed);
 	ma_stat_max(MA_STAT_swiotlb_slots_hiwater, sum);
@@ -160,7 +162,7 @@ long ma_tlb_alloc(struct ma_tlb_pool *p, const struct ma_tlb_req *req)
 	for (unsigned int k = 0; k < p->nareas && idx < 0; k++)
 		idx = tlb_area_alloc(p, &p->areas[(first + k) & (p->nareas - 1)], req, &peaked);
 	if (ma_unlikely(peaked))
-		tlb_hiwater();
+		ma_tlb_hiwater();
 	return idx;
 }
 
@@ -225,7 +227,7 @@ unsigned int ma_tlb_grab(struct ma_tlb_pool *p, unsigned int *out, unsigned int 
 		p->slots[out[k]].size = 0;
 	}
 	if (ma_unlikely(peaked))
-		tlb_hiwater();
+		ma_tlb_hiwater();
 	return got;
 }
 
@@ -292,33 +294,50 @@ static int tlb_check_runs(const struct ma_tlb_pool *p)
 	return 0;
 }
 
-int ma_swiotlb_validate(void)
+static int tlb_validate_pool(const struct ma_tlb_pool *p)
 {
-	for (struct ma_tlb_pool *p = ma_tlb.head; p; p = p->next) {
-		for (unsigned int k = 0; k < p->nareas; k++) {
-			struct ma_tlb_area *a = &p->areas[k];
-			unsigned int used = atomic_load_explicit(&a->used, memory_order_relaxed);
+	for (unsigned int k = 0; k < p->nareas; k++) {
+		const struct ma_tlb_area *a = &p->areas[k];
+		unsigned int used = atomic_load_explicit(&a->used, memory_order_relaxed);
 
-			if (tlb_popcount(p, a->lo, a->hi) != used) {
-				ma_report("swiotlb", NULL, p->start, 0,
-					  "validate: area %u counts %u used slots, bitmap has %u",
-					  k, used, tlb_popcount(p, a->lo, a->hi));
-				return -EUCLEAN;
-			}
-		}
-		if (tlb_check_runs(p)) {
-			ma_report("swiotlb", NULL, p->start, 0, "validate: slot records corrupt");
+		if (tlb_popcount(p, a->lo, a->hi) != used) {
+			ma_report("swiotlb", NULL, p->start, 0,
+				  "validate: area %u counts %u used slots, bitmap has %u", k, used,
+				  tlb_popcount(p, a->lo, a->hi));
 			return -EUCLEAN;
 		}
+	}
+	if (tlb_check_runs(p)) {
+		ma_report("swiotlb", NULL, p->start, 0, "validate: slot records corrupt");
+		return -EUCLEAN;
 	}
 	return 0;
 }
 
+int ma_swiotlb_validate(void)
+{
+	struct ma_tlb_pool *p;
+	int err;
+
+	for (p = ma_tlb_first(); p; p = ma_tlb_next(p)) {
+		err = tlb_validate_pool(p);
+		if (err)
+			return err;
+	}
+	return ma_tlb_transient_validate();
+}
+
+int ma_tlb_validate_pool(const struct ma_tlb_pool *p)
+{
+	return tlb_validate_pool(p);
+}
+
 uint64_t ma_swiotlb_used(void)
 {
-	uint64_t sum = 0;
+	uint64_t sum = atomic_load_explicit(&ma_tlb.transient_slots, memory_order_relaxed);
+	struct ma_tlb_pool *p;
 
-	for (struct ma_tlb_pool *p = ma_tlb.head; p; p = p->next)
+	for (p = ma_tlb_first(); p; p = ma_tlb_next(p))
 		for (unsigned int k = 0; k < p->nareas; k++)
 			sum += atomic_load_explicit(&p->areas[k].used, memory_order_relaxed);
 	return sum;
