@@ -68,10 +68,12 @@ static void *worker_main(void *arg)
 				assert_int_equal(devm_add_action(shared_dev, act, key), 0);
 			w->action[i] = !w->action[i];
 		}
+		/* The other thread changes the list between two queries, so only each answer's
+		 * own consistency can be checked here (the formula is checked in devres_api). */
 		if (r % 64 == 0)
-			assert_true(minalign_device_devres_pad_bytes(shared_dev) ==
-				    minalign_device_devres_count(shared_dev) *
-					    MA_ALIGN_UP(40u, dma_get_cache_alignment()));
+			assert_true(minalign_device_devres_pad_bytes(shared_dev) %
+					    MA_ALIGN_UP(40u, dma_get_cache_alignment()) ==
+				    0);
 	}
 	for (int i = 0; i < LIVE; i++) {
 		if (w->obj[i]) {
