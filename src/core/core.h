@@ -28,7 +28,7 @@
 #define MA_MAX(a, b)	    ((a) > (b) ? (a) : (b))
 #define MA_CACHELINE_HOST   64 /* the host's own line, for padding shared structures */
 /* Hot thread-locals: the initial-exec model avoids __tls_get_addr in position-independent code. */
-#define MA_TLS_IE __attribute__((tls_model("initial-exec")))
+#define MA_TLS_IE	    __attribute__((tls_model("initial-exec")))
 
 /*
  * Assertions.  MA_BUG_ON is always on and is for states that cannot arise from any caller
@@ -131,10 +131,9 @@ static inline void ma_stat_add(enum ma_stat id, int64_t delta)
 		ma_stat_add_slow(id, delta);
 		return;
 	}
-	atomic_store_explicit(&b->v[id],
-			      atomic_load_explicit(&b->v[id], memory_order_relaxed) +
-				      (uint64_t)delta,
-			      memory_order_relaxed);
+	atomic_store_explicit(
+		&b->v[id], atomic_load_explicit(&b->v[id], memory_order_relaxed) + (uint64_t)delta,
+		memory_order_relaxed);
 }
 
 void ma_stat_max(enum ma_stat id, uint64_t value);

@@ -79,10 +79,9 @@ void ma_stat_add_slow(enum ma_stat id, int64_t delta)
 		atomic_fetch_add_explicit(&ma_stat_base[id], (uint64_t)delta, memory_order_relaxed);
 		return;
 	}
-	atomic_store_explicit(&b->v[id],
-			      atomic_load_explicit(&b->v[id], memory_order_relaxed) +
-				      (uint64_t)delta,
-			      memory_order_relaxed);
+	atomic_store_explicit(
+		&b->v[id], atomic_load_explicit(&b->v[id], memory_order_relaxed) + (uint64_t)delta,
+		memory_order_relaxed);
 }
 
 void ma_stat_max(enum ma_stat id, uint64_t value)

@@ -59,7 +59,8 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 	dma_addr_t addr;
 
 	if (ma_dma_debug_on()) { /* checks before anything changes; may refuse the mapping */
-		dbg = ma_dma_debug_map_begin(dev, phys, size, dir, attrs, addressing || align, what);
+		dbg = ma_dma_debug_map_begin(dev, phys, size, dir, attrs, addressing || align,
+					     what);
 		if (!dbg) {
 			ma_stat_add(MA_STAT_dma_map_failures, 1);
 			return DMA_MAPPING_ERROR;

@@ -105,8 +105,9 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		}
 		if (!ma_sg_phys(dev, sg, i, &phys, what))
 			goto undo;
-		sg->dma_address = ma_dma_map_phys(dev, phys, sg->length, dir,
-						  (attrs & ~MA_DMA_ATTR_TYPE) | MA_DMA_ATTR_SG, what);
+		sg->dma_address =
+			ma_dma_map_phys(dev, phys, sg->length, dir,
+					(attrs & ~MA_DMA_ATTR_TYPE) | MA_DMA_ATTR_SG, what);
 		if (sg->dma_address == DMA_MAPPING_ERROR)
 			goto undo;
 		sg->dma_length = sg->length;

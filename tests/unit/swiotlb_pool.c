@@ -370,7 +370,7 @@ struct cacher {
 	unsigned char *buf;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int step; /* 1: cached, 2: bounce again, 3: done */
+	int step;  /* 1: cached, 2: bounce again, 3: done */
 	bool once; /* bounce once and exit */
 };
 
