@@ -23,7 +23,9 @@
  *            state and puts the slab on the owner's notify list so the owner finds it again;
  *   SHARED - no owner: free under the cache lock into the descriptor's aux list.
  * State changes that involve another thread (NOTIFY consumed, abandon, adopt) happen under the
- * cache lock.
+ * cache lock, and so does every access to a slab's nlink/on_notify and an entry's notify list:
+ * the owner's relaxed switch to NOTIFY orders none of its plain stores before the remote
+ * freer's, so anything both touch around a notification must be ordered by the lock.
  *
  * Lock order: ma_slab_mutex (cache list, thread-cache registry users) -> ma_tc_lock (registry)
  * -> cache->lock -> the page allocator's lock (a leaf).  No fast path takes any lock.
@@ -219,12 +221,12 @@ struct ma_slab {
 	uint32_t objsize;	/* bytes of a slot that belong to the object (debug: no red zone) */
 	uint8_t order, where;	/* enum ma_slab_where */
 	uint8_t shift;		/* log2(stride) when stride is a power of two, else 0 */
-	bool on_notify;		/* on the owner entry's notify list (cache->lock) */
+	bool on_notify;		/* on the owner entry's notify list (cache->lock only) */
 	uint32_t dbg_free;	/* debug: top of the free index stack */
 	struct ma_dbg_obj *dbg; /* debug: one per object */
 	struct ma_list link;	/* entry list (owned) or cache list (shared) */
 	struct ma_list all;	/* cache->all */
-	struct ma_list nlink;	/* owner entry's notify list */
+	struct ma_list nlink;	/* owner entry's notify list (cache->lock only, see tcache.c) */
 	struct page *page;	/* head page */
 	void *raw;		/* what ma_meta_alloc returned */
 	uint64_t empty_since;	/* where == EMPTY: owner's ticks when it became empty */

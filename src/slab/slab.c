@@ -341,7 +341,18 @@ void *ma_slab_alloc_shared(struct kmem_cache *c, size_t req)
 
 /* ---- frees that are not the owner's fast path ------------------------------------------- */
 
-/* Hand a NOTIFY slab to its owner (cache->lock held; @p already pushed on rfree). */
+/*
+ * Hand a NOTIFY slab to its owner (cache->lock held; @p already pushed on rfree).
+ *
+ * Ordering: the owner published NOTIFY with a relaxed compare-exchange (ma_tc_retire()), which
+ * orders none of its earlier plain stores before what we do here.  That is enough because
+ * everything written below - s->nlink, s->on_notify, the entry's notify list - is accessed by
+ * every thread only under cache->lock (the owner included: see ma_tc_take_notified(),
+ * ma_tc_unfull(), ma_slab_abandon_locked()), so the lock orders each access after the previous
+ * one; the owner's entry (e->notify's head) was initialised before the slab was owned, which
+ * happened under this lock.  The owner collects the pushed objects with an acquire exchange
+ * of rfree, pairing with our release compare-exchange.
+ */
 static void ma_slab_notify_owner_locked(struct ma_slab *s)
 {
 	struct ma_tcache *tc = atomic_load_explicit(&s->owner, memory_order_relaxed);

@@ -420,6 +420,10 @@ static bool ma_tc_retire(struct ma_tc_ent *e, struct ma_tc_hot *h, struct ma_sla
 {
 	uint64_t rf = MA_RF_NORMAL;
 
+	/*
+	 * Relaxed: the notifier that consumes NOTIFY touches only what the cache lock orders
+	 * (nlink, on_notify, the notify list; see ma_tc_take_notified()), nothing we wrote before.
+	 */
 	if (!atomic_compare_exchange_strong_explicit(&s->rfree, &rf, MA_RF_NOTIFY,
 						     memory_order_relaxed, memory_order_relaxed)) {
 		rf = atomic_exchange_explicit(&s->rfree, MA_RF_NORMAL, memory_order_acquire);
@@ -433,7 +437,22 @@ static bool ma_tc_retire(struct ma_tc_ent *e, struct ma_tc_hot *h, struct ma_sla
 	return false;
 }
 
-/* Collect the slabs remote freers queued on the entry's notify list into partial. */
+/*
+ * Collect the slabs remote freers queued on the entry's notify list into partial.
+ *
+ * A slab's nlink and on_notify, and the entry's notify list, are touched under cache->lock
+ * only (besides their initialisation before the slab or the entry is in use).  That is what
+ * makes the hand-over safe: the only store the owner makes before a remote freer reads NOTIFY
+ * is ma_tc_retire()'s relaxed compare-exchange, so any plain store the owner made to nlink
+ * outside the lock would not happen-before the remote freer's ma_list_add_tail() onto the same
+ * nlink in ma_slab_notify_owner_locked() (a data race; on a weakly ordered CPU the owner's
+ * self-link could land after the remote freer's links and leave the notify list pointing at a
+ * slab whose nlink points at itself).  So the slabs are unlinked from the notify list, and
+ * moved from the full list to a private list through their owner-private `link`, inside the
+ * locked section; outside it only `link`, rfree and owner-private fields are touched.  Every
+ * store to nlink/on_notify is then ordered by the lock: our unlock here happens-before the next
+ * notifier's lock.
+ */
 static void ma_tc_take_notified(struct ma_tcache *tc, struct ma_tc_ent *e, struct kmem_cache *c)
 {
 	struct ma_list got;
@@ -445,21 +464,22 @@ static void ma_tc_take_notified(struct ma_tcache *tc, struct ma_tc_ent *e, struc
 
 		ma_list_del(&s->nlink);
 		s->on_notify = false;
-		ma_list_add_tail(&s->nlink, &got);
+		ma_list_del(&s->link); /* off the full list (owner-private) */
+		ma_list_add_tail(&s->link, &got);
 	}
 	atomic_store_explicit(&e->notified, false, memory_order_relaxed);
 	ma_spin_unlock(&c->lock);
 	while (!ma_list_empty(&got)) {
-		struct ma_slab *s = ma_container_of(got.next, struct ma_slab, nlink);
+		struct ma_slab *s = ma_container_of(got.next, struct ma_slab, link);
 		uint64_t rf;
 		uint32_t n;
 
-		ma_list_del(&s->nlink);
+		ma_list_del(&s->link);
+		/* acquire: pairs with the remote freers' release push (the list's links) */
 		rf = atomic_exchange_explicit(&s->rfree, MA_RF_NORMAL, memory_order_acquire);
 		s->aux = ma_rf_list(rf);
 		n = ma_rf_count(rf);
 		atomic_store_explicit(&s->naux, n, memory_order_relaxed);
-		ma_list_del(&s->link);
 		ma_list_add(&s->link, &e->partial);
 		s->where = MA_SW_PARTIAL;
 		s->mark = s->nobj - n;
