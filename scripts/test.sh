@@ -14,9 +14,11 @@ failed_stages=""
 
 run_stage() {
 	local name=$1 preset=$2 out
+	local log="build/$preset.build.log"
 	echo "==== $name: configure + build ($preset)"
-	if ! cmake --preset "$preset" >/dev/null || ! cmake --build --preset "$preset" -j "$jobs" >/tmp/minalign-build-$preset.log 2>&1; then
-		cat /tmp/minalign-build-$preset.log | tail -50
+	mkdir -p build
+	if ! cmake --preset "$preset" >"$log" 2>&1 || ! cmake --build --preset "$preset" -j "$jobs" >>"$log" 2>&1; then
+		grep -E -A5 'error|Error' "$log" | head -60
 		echo "==== $name: BUILD FAILED"
 		total_fail=$((total_fail + 1))
 		failed_stages="$failed_stages $name(build)"
