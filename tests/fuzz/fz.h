@@ -264,6 +264,10 @@ void fz_op_sg_unmap(struct fz_in *in);
 void fz_op_sg_sync(struct fz_in *in);
 void fz_op_query(struct fz_in *in);
 void fz_unmap(int m);
+int fz_map_slot(void);
+void fz_map_begin(int m, int obj, size_t off, size_t len, enum dma_data_direction dir, int dev);
+void fz_map_drop(int m);
+void fz_map_forget(int m);
 void fz_sg_unmap(int g);
 void fz_dev_destroy(int d);
 
@@ -278,8 +282,9 @@ void fz_op_devm_action(struct fz_in *in);
 void fz_pool_destroy(int p);
 void fz_devm_released(int d);
 
-/* fz_misuse.c */
+/* fz_misuse.c, fz_debug.c */
 void fz_op_misuse(struct fz_in *in);
 void fz_op_noop(struct fz_in *in);
+void fz_op_debug_misuse(struct fz_in *in);
 
 #endif /* MINALIGN_FUZZ_FZ_H */

@@ -107,6 +107,8 @@ void fz_op_dev_mask(struct fz_in *in)
 	if (d < 0)
 		return;
 	dv = &fz.dev[d];
+	if (bits > dv->dma_bits)
+		bits = dv->dma_bits; /* a mask wider than the hardware is the driver's bug */
 	if (b & 0x80) {
 		dv->min_align_mask = mams[(b >> 5) & 3];
 		dma_set_min_align_mask(dv->d, dv->min_align_mask);
@@ -124,7 +126,7 @@ void fz_op_dev_mask(struct fz_in *in)
 
 /* ---- mappings ------------------------------------------------------------------------- */
 
-static int fz_map_slot(void)
+int fz_map_slot(void)
 {
 	for (int m = 0; m < FZ_MAX_MAP; m++)
 		if (!fz.map[m].live)
@@ -153,8 +155,7 @@ static void fz_range(int i, unsigned int a, unsigned int b, bool whole, size_t *
 }
 
 /* Fill map slot @m as a live mapping (not yet made) and take the CPU's bytes as `old`. */
-static void fz_map_begin(int m, int obj, size_t off, size_t len, enum dma_data_direction dir,
-			 int dev)
+void fz_map_begin(int m, int obj, size_t off, size_t len, enum dma_data_direction dir, int dev)
 {
 	struct fz_map *mp = &fz.map[m];
 
@@ -173,7 +174,7 @@ static void fz_map_begin(int m, int obj, size_t off, size_t len, enum dma_data_d
 	memcpy(mp->old, fz.obj[obj].p + off, len);
 }
 
-static void fz_map_drop(int m)
+void fz_map_drop(int m)
 {
 	struct fz_map *mp = &fz.map[m];
 
@@ -380,6 +381,24 @@ static void fz_unmapped(int m)
 	fz.obj[mp->obj].nmaps--;
 	fz.nmaps--;
 	fz.nbounced -= mp->bounced;
+	fz_map_drop(m);
+}
+
+/*
+ * Mapping @m ended without a sync (its device was destroyed under it): its bytes are whatever
+ * the cache left there.
+ */
+void fz_map_forget(int m)
+{
+	struct fz_map *mp = &fz.map[m];
+
+	fz_obj_resync(mp->obj, mp->off, mp->len);
+	fz_untaint(m);
+	fz.obj[mp->obj].nmaps--;
+	fz.nmaps--;
+	fz.nbounced -= mp->bounced;
+	if (mp->sg >= 0)
+		fz.sg[mp->sg].live = false;
 	fz_map_drop(m);
 }
 

@@ -130,6 +130,7 @@ static const struct {
 	{"fault", fz_op_fault, false},
 	{"misuse", fz_op_misuse, true},
 	{"noop", fz_op_noop, false},
+	{"debug_misuse", fz_op_debug_misuse, true},
 };
 #define FZ_NOPS (sizeof(fz_ops) / sizeof(fz_ops[0]))
 

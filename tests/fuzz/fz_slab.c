@@ -79,7 +79,8 @@ bool fz_overlaps_live(const void *p, size_t size)
 void fz_set_line_owned(struct fz_obj *o)
 {
 	enum minalign_policy pol = fz.cfg.policy;
-	bool packed = pol == MINALIGN_POLICY_PACKED && (o->gfp & __GFP_PACKED);
+	bool packed =
+		pol == MINALIGN_POLICY_PACKED && (o->gfp & __GFP_PACKED) && !(o->gfp & GFP_DMA);
 
 	o->packed = packed && o->size <= KMALLOC_MAX_CACHE_SIZE;
 	o->large = o->size > KMALLOC_MAX_CACHE_SIZE;

@@ -15,7 +15,7 @@ OPS = ["kmalloc", "free", "krealloc", "ksize", "cache_create", "cache_alloc", "c
        "pages", "cpu_write", "cpu_check", "shrink", "dev_create", "dev_destroy", "dev_mask",
        "map", "unmap", "sync", "dev_write", "dev_read", "sg_map", "sg_unmap", "sg_sync",
        "query", "coherent", "coh_dev_io", "pool_create", "pool_alloc", "pool_destroy", "devm",
-       "devm_action", "fault", "misuse", "noop"]
+       "devm_action", "fault", "misuse", "noop", "debug_misuse"]
 POLICY = {"legacy": 0, "bounce": 1, "packed": 2, "opt_in": 3, "naive": 4}
 LINES = {32: 0, 64: 1, 128: 2}
 POOLS = {0: 0, 4096: 1, 8192: 2, 65536: 3, 1 << 20: 4, 4 << 20: 5}
@@ -131,6 +131,10 @@ def misuse(cls, kind, sel=0):
     return op("misuse", cls + 6 * kind, sel)
 
 
+def dbg(cls, kind=0, sel=0):
+    return op("debug_misuse", cls + 7 * kind, sel)
+
+
 # ---- the seeds ---------------------------------------------------------------------------
 def seeds():
     s = {}
@@ -231,6 +235,21 @@ def seeds():
         "pool_alloc", 0, 0) + misuse(3, 0) + misuse(3, 1) + misuse(4, 1)
     s["misuse-device"] = cfg() + dev() + kmalloc(8) + misuse(5, 0) + misuse(5, 1) + misuse(
         5, 2) + misuse(5, 3) + op("noop", 0)
+    s["debug-unmap-sync"] = cfg() + kmalloc(100) + kmalloc(40) + dev() + map_(
+        0, 0, "from") + map_(1, 0, "to", page=True) + dbg(0) + dbg(1, 0) + dbg(1, 1) + dbg(
+        1, 2) + dbg(1, 3) + dbg(1, 4) + dbg(1, 0, 1) + dbg(1, 2, 1) + dev_write(0) + op(
+        "unmap", 0) + op("unmap", 0)
+    s["debug-device-access"] = cfg() + kmalloc(100) + kmalloc(40) + kmalloc(40) + dev() + \
+        map_(0, 0, "from") + map_(1, 0, "to") + dbg(2, 0, 2 << 3) + dbg(2, 1, 0) + dbg(
+            2, 1, 1) + dev_write(0) + dev_read(1) + op("unmap", 0) + op("unmap", 0)
+    s["debug-eexist"] = cfg("bounce") + kmalloc(300) + dev() + map_(0, 0, "from", False,
+        off=10, ln=99) + dbg(3) + dev_write(0) + op("unmap", 0)
+    s["debug-eexist-naive"] = cfg("naive") + kmalloc(300) + dev() + map_(0, 0, "bidi", False,
+        off=100, ln=99) + dbg(3) + op("unmap", 0)
+    s["debug-packed"] = cfg("packed") + kmalloc(24, PACKED) + dev() + dbg(4) + map_(
+        0, 0, "to") + op("unmap", 0)
+    s["debug-unchecked-and-destroy"] = cfg() + kmalloc(64) + kmalloc(64) + dev() + dev() + \
+        dbg(5) + map_(0, 0, "from") + sg_map(0, "bidi", [(1, 1, 0, 0)]) + dbg(6) + kmalloc(8)
     s["model-coherent"] = cfg("naive", model="coherent") + neighbour_dma
     s["model-native"] = cfg("bounce", model="native", line=32) + neighbour_dma
     s["query"] = cfg() + kmalloc(8) + dev() + op("query", 0, 0, size(100)) + op(
