@@ -56,7 +56,8 @@ MINALIGN_API unsigned int dma_get_min_align_mask(struct device *dev);
 /**
  * dma_map_single_attrs() - map a CPU buffer for streaming DMA.
  * @dev: the device.
- * @ptr: buffer in RAM.
+ * @ptr: buffer in RAM (__dma: code that opts in to the sparse check must pass DMA-safe memory,
+ *	docs/sparse.md).
  * @size: bytes (> 0).
  * @dir: DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL.
  * @attrs: 0 or DMA_ATTR_SKIP_CPU_SYNC.
@@ -71,7 +72,7 @@ MINALIGN_API unsigned int dma_get_min_align_mask(struct device *dev);
  * No lock is taken and nothing is allocated unless the buffer is bounced (then one per-CPU area
  * lock), or DMA-API debug is on (then the device's table lock).  Thread-safe.
  */
-MINALIGN_API dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+MINALIGN_API dma_addr_t dma_map_single_attrs(struct device *dev, void __dma *ptr, size_t size,
 					     enum dma_data_direction dir, unsigned long attrs);
 
 /**
@@ -91,7 +92,7 @@ MINALIGN_API void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, si
 					 enum dma_data_direction dir, unsigned long attrs);
 
 /** dma_map_single() - dma_map_single_attrs() with no attributes. */
-MINALIGN_API dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
+MINALIGN_API dma_addr_t dma_map_single(struct device *dev, void __dma *ptr, size_t size,
 				       enum dma_data_direction dir);
 /** dma_unmap_single() - dma_unmap_single_attrs() with no attributes. */
 MINALIGN_API void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,

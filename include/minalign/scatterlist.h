@@ -33,12 +33,12 @@ struct scatterlist {
 /** sg_init_table() - zero @nents entries and mark the last one as the end. */
 MINALIGN_API void sg_init_table(struct scatterlist *sgl, unsigned int nents);
 /** sg_init_one() - a one-entry table describing @buf (@buflen bytes). */
-MINALIGN_API void sg_init_one(struct scatterlist *sg, const void *buf, unsigned int buflen);
+MINALIGN_API void sg_init_one(struct scatterlist *sg, const void __dma *buf, unsigned int buflen);
 /**
  * sg_set_buf() - point @sg at @buflen bytes of @buf, a CPU address in RAM (anything else leaves
  * a segment without a page, which dma_map_sg() reports and refuses).
  */
-MINALIGN_API void sg_set_buf(struct scatterlist *sg, const void *buf, unsigned int buflen);
+MINALIGN_API void sg_set_buf(struct scatterlist *sg, const void __dma *buf, unsigned int buflen);
 /** sg_set_page() - point @sg at @len bytes at @offset into @page. */
 MINALIGN_API void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len,
 			      unsigned int offset);

@@ -159,6 +159,23 @@ MINALIGN_API void *kmemdup(const void *src, size_t len, gfp_t flags);
  */
 MINALIGN_API size_t dma_get_cache_alignment(void);
 
+/*
+ * DMA-safe kmalloc (Linus's opt-in proposal, the DMA_OPT_IN policy): an object that owns whole
+ * cache lines, so it may be mapped for any direction without a bounce.  The pointer is __dma:
+ * sparse checks that code which opts in (docs/sparse.md) maps only such memory.
+ */
+
+/**
+ * dma_kmalloc() - kmalloc(@size, @flags | GFP_DMA): a cache-line-aligned object of the
+ * dma-kmalloc-N caches (below 4 GiB, so NULL on a machine without RAM there), or whole pages
+ * beyond KMALLOC_MAX_CACHE_SIZE.  Same size, zeroing and failure rules as kmalloc().
+ */
+MINALIGN_API void __dma *dma_kmalloc(size_t size, gfp_t flags);
+/** dma_kzalloc() - dma_kmalloc() with __GFP_ZERO. */
+MINALIGN_API void __dma *dma_kzalloc(size_t size, gfp_t flags);
+/** dma_kfree() - free a dma_kmalloc() object (kfree(); NULL and ZERO_SIZE_PTR are ignored). */
+MINALIGN_API void dma_kfree(const void __dma *p);
+
 /* ---- minalign extensions -------------------------------------------------------------- */
 
 /* One cache as /proc/slabinfo 2.1 shows it. */

@@ -29,17 +29,28 @@
 #endif
 
 /*
- * Sparse address space for DMA-safe memory (see docs/sparse.md).  Code that opts in with
- * MINALIGN_SPARSE_DMA gets __dma on the pointers that DMA-safe allocators return and that the
- * map functions accept; outside sparse the annotation vanishes.
+ * __dma: the sparse address space of DMA-safe memory (docs/sparse.md).  Code that opts in
+ * (MINALIGN_SPARSE_DMA defined when sparse runs; sparse defines __CHECKER__) sees __dma on the
+ * pointers that DMA-safe allocators return (dma_kmalloc, dma_kzalloc) and that the streaming
+ * map functions accept (dma_map_single, sg_set_buf, sg_init_one), so passing a plain pointer
+ * (kmalloc, a stack or static buffer) where a DMA-safe one is required is a sparse warning
+ * "different address spaces".  __dma memory may be read and written through its own pointer
+ * (no noderef); handing it to a function that takes a plain pointer (memcpy, memset) needs
+ * dma_cpu_ptr(), and memory the code knows to be DMA-safe by other means (whole pages, a
+ * SLAB_HWCACHE_ALIGN cache) is blessed with dma_assume_safe().  Without sparse, or without the
+ * opt-in, every one of these expands to nothing: the C types and the ABI never change.
  */
 #if defined(__CHECKER__) && defined(MINALIGN_SPARSE_DMA)
-#define __dma	    __attribute__((noderef, address_space(__dma)))
+#define __dma	    __attribute__((address_space(__dma)))
 #define __force_dma __attribute__((force))
 #else
 #define __dma
 #define __force_dma
 #endif
+/* A DMA-safe pointer used as plain CPU memory (always allowed). */
+#define dma_cpu_ptr(p)	   ((void __force_dma *)(p))
+/* Plain memory the caller vouches is DMA-safe (it owns whole cache lines). */
+#define dma_assume_safe(p) ((void __dma __force_dma *)(p))
 
 typedef uint8_t u8;
 typedef uint16_t u16;
