@@ -21,7 +21,10 @@
  * bounce) when it would map a packed slab object, or a cache line another live inbound direct
  * mapping also touches, for inbound DMA on a non-coherent device.  An unmap or a sync that does
  * not match a live mapping exactly (address, size, direction, function, sg count) is reported
- * and does nothing.  An unmap of a single/page mapping whose address dma_mapping_error() never
+ * and does nothing.  One buffer may be mapped more than once (legal for DMA_TO_DEVICE), so a
+ * lookup takes, among the entries at the address, one that matches in full (an unmap ends
+ * exactly that one), and reports against the closest only when none does (Linux's
+ * bucket_find_exact()).  An unmap of a single/page mapping whose address dma_mapping_error() never
  * saw is reported and then done.  A device access outside every live mapping and coherent block
  * of the device, or against a mapping's direction, is reported and refused (-EFAULT).  At
  * device destroy each mapping still live is reported, then unmapped without a sync.
@@ -399,20 +402,38 @@ static bool dbg_matches(const struct ma_dbg_entry *e, const struct dbg_ref *r)
 	       (r->type != MA_DBG_SG || e->nents == r->nents);
 }
 
-/* The live unclaimed entry at exactly @r->addr, a full match if there is one.  Locked. */
+/* How many of size, direction, function and (sg) nents @e has as @r says (4: all of them). */
+static int dbg_fit(const struct ma_dbg_entry *e, const struct dbg_ref *r)
+{
+	return (e->size == r->size) + (e->dir == r->dir) + (e->type == r->type) +
+	       (e->type == r->type && (r->type != MA_DBG_SG || e->nents == r->nents));
+}
+
+/*
+ * The live unclaimed entry at exactly @r->addr that matches @r, or when none does the closest
+ * one (the most of dbg_fit(); the newest of equals), which the report then describes.  One
+ * buffer may be mapped several times at one bus address (for DMA_TO_DEVICE, Linux allows it),
+ * so the first entry at the address is not necessarily the call's own.  Locked.
+ */
 static struct ma_dbg_entry *dbg_pick(struct ma_dma_debug *t, const struct dbg_ref *r)
 {
-	struct ma_dbg_entry *first = NULL;
+	struct ma_dbg_entry *best = NULL;
+	int best_fit = -1;
 
 	for (struct ma_dbg_entry *e = *ma_dbg_bucket(t, r->addr); e; e = e->next) {
+		int fit;
+
 		if (e->addr != r->addr || e->claimed)
 			continue;
 		if (dbg_matches(e, r))
 			return e;
-		if (!first)
-			first = e;
+		fit = dbg_fit(e, r);
+		if (fit > best_fit) {
+			best_fit = fit;
+			best = e;
+		}
 	}
-	return first;
+	return best;
 }
 
 static const char *const ma_dbg_unmap_fn[] = {"dma_unmap_single", "dma_unmap_page", "dma_unmap_sg"};

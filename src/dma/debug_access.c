@@ -18,13 +18,20 @@
 
 /* ---- sync ----------------------------------------------------------------------------------- */
 
-/* The best live entry for a sync of [addr, addr+size) in direction dir. */
+/*
+ * The best live entry for a sync of [addr, addr+size) in direction dir, for an sg sync of a list
+ * of nents.  It fits in full (score 4) when it holds the range in a direction that allows the
+ * sync and, for an sg sync of an sg entry, was mapped with the same nents.  One buffer may be
+ * mapped several times (for DMA_TO_DEVICE, Linux allows it), so the search goes on past entries
+ * that fit less, and stops at the first that fits in full; when none does, the best one found
+ * (the first of equals) is what the report describes.
+ */
 struct dbg_sync {
 	dma_addr_t addr;
 	size_t size;
-	int dir;
+	int dir, nents; /* nents 0: not an sg sync */
 	const struct ma_dbg_entry *best;
-	int score; /* 1: holds addr only, 2: holds the range, 3: and the direction fits */
+	int score; /* 1: holds addr only, 2: holds the range, 3: and the direction fits, 4: all */
 };
 
 static bool dbg_sync_score(const struct ma_dbg_entry *e, void *arg)
@@ -34,18 +41,20 @@ static bool dbg_sync_score(const struct ma_dbg_entry *e, void *arg)
 
 	if (s->size <= e->size && s->addr - e->addr <= e->size - s->size)
 		score = e->dir == DMA_BIDIRECTIONAL || e->dir == s->dir ? 3 : 2;
+	if (score == 3 && (!s->nents || e->type != MA_DBG_SG || e->nents == s->nents))
+		score = 4;
 	if (score > s->score) {
 		s->score = score;
 		s->best = e;
 	}
-	return score == 3;
+	return score == 4;
 }
 
 /* Why a sync of [addr, addr+size) is misuse (into @msg), or false.  Locked. */
 static bool dbg_sync_misuse(struct ma_dma_debug *t, dma_addr_t addr, size_t size,
 			    enum dma_data_direction dir, int nents, const char *what, char *msg)
 {
-	struct dbg_sync s = {addr, size, dir, NULL, 0};
+	struct dbg_sync s = {addr, size, dir, nents, NULL, 0};
 	const struct ma_dbg_entry *e;
 
 	ma_dbg_find(t, addr, dbg_sync_score, &s);
@@ -62,7 +71,7 @@ static bool dbg_sync_misuse(struct ma_dma_debug *t, dma_addr_t addr, size_t size
 			 "%s of %#llx+%zu: wrong direction (%s, the mapping %#llx+%zu is %s)", what,
 			 (unsigned long long)addr, size, ma_dbg_dir_name(dir),
 			 (unsigned long long)e->addr, e->size, ma_dbg_dir_name(e->dir));
-	} else if (nents && e->type == MA_DBG_SG && e->nents != nents) {
+	} else if (s.score == 3) { /* an sg sync, and no entry was mapped with its nents */
 		snprintf(msg, MA_DBG_MSG, "%s of %#llx+%zu: wrong nents (%d, mapped %d)", what,
 			 (unsigned long long)addr, size, nents, e->nents);
 	} else {
