@@ -125,7 +125,10 @@ static void *fz_kmalloc_call(unsigned int v, size_t size, gfp_t gfp, unsigned in
 	static char src[8192 + 1];
 
 	*zeroed = (gfp & __GFP_ZERO) != 0;
-	switch (v % 6) {
+	switch (v % 7) {
+	case 6: /* the DMA-safe kmalloc of docs/sparse.md: kmalloc with GFP_DMA */
+		*zeroed |= (seed & 1) != 0;
+		return dma_cpu_ptr(seed & 1 ? dma_kzalloc(size, gfp) : dma_kmalloc(size, gfp));
 	case 1:
 		*zeroed = true;
 		return kzalloc(size, gfp);
@@ -182,7 +185,9 @@ void fz_op_kmalloc(struct fz_in *in)
 	if (fz_obj_slot() < 0 || fz.live_bytes + size > FZ_LIVE_MAX)
 		return;
 	p = fz_kmalloc_call(v, size, gfp, seed, &zeroed);
-	fz_trace("kmalloc v%u %zu gfp %#x = %p", v % 6, size, gfp, p);
+	if (v % 7 == 6)
+		gfp |= GFP_DMA;
+	fz_trace("kmalloc v%u %zu gfp %#x = %p", v % 7, size, gfp, p);
 	if (!size) {
 		FZ_CHECK(p == ZERO_SIZE_PTR, "kmalloc(0) = %p", p);
 		FZ_CHECK(ksize(p) == 0, "ksize(ZERO_SIZE_PTR)");
@@ -193,7 +198,7 @@ void fz_op_kmalloc(struct fz_in *in)
 		FZ_CHECK(fz_null_ok(size, gfp), "kmalloc(%zu, %#x) failed", size, gfp);
 		return;
 	}
-	if (v % 6 == 4 && size <= 8193)
+	if (v % 7 == 4 && size <= 8193)
 		FZ_CHECK(((char *)p)[size - 1] == 0 && strlen(p) == size - 1, "kstrdup copy");
 	fz_kmem_record(FZ_KMALLOC, p, size, gfp, zeroed, seed);
 }

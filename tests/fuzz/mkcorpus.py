@@ -155,6 +155,9 @@ def seeds():
         4000, 0, 5) + kmalloc(9000) + kmalloc(0) + kmalloc(64, ACCOUNT) + op("ksize", 0) + op(
         "ksize", 3) + krealloc(0, 300) + krealloc(1, 4) + krealloc(2, 0) + krealloc(
         3, 20000, ZERO) + free(1) + free(0) + op("shrink", 1) + op("shrink", 0)
+    s["dma-kmalloc"] = cfg("opt_in", line=128) + kmalloc(24, 0, 6, 2) + kmalloc(
+        24, 0, 6, 3) + kmalloc(24) + dev() + map_(0, 0, "from") + cpu_write(1) + cpu_write(
+        2) + dev_write(0) + op("unmap", 0) + op("ksize", 0)
     s["slab-caches"] = cfg(debug=2) + cache_create(40) + cache_create(
         100, 4, 0x10) + cache_create(24, 0, 1) + cache_create(3000, 7, 2, True) + op(
         "cache_alloc", 0, 1) + op("cache_alloc", 1, 2) + op("cache_alloc", 2, 3) + op(
