@@ -265,12 +265,6 @@ bool fz_map_allowed(int obj, size_t off, size_t len, enum dma_data_direction dir
 
 		if (!y->live)
 			continue;
-		/*
-		 * Workaround, tests/fuzz/crashes/open/dma-debug-sg-same-buffer: DMA debug confuses
-		 * two live overlapping mappings of one device (legal when both are TO_DEVICE).
-		 */
-		if (y->dev == dev && y->obj == obj && y->off < off + len && off < y->off + y->len)
-			return false;
 		b = (uintptr_t)fz.obj[y->obj].p + y->off;
 		if (!fz_lines_meet(a, len, b, y->len) || (!in && !fz_inbound(y->dir)))
 			continue;
