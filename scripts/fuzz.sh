@@ -29,6 +29,7 @@ if ! command -v clang >/dev/null || ! clang -fsanitize=fuzzer "$probe/p.c" -o "$
 fi
 
 echo "fuzz: building $build (clang, libFuzzer, ASan+UBSan)"
+mkdir -p "$(dirname "$build")"
 if ! CC=clang cmake -S . -B "$build" -DMINALIGN_BUILD_FUZZ=ON -DMINALIGN_BUILD_TESTS=OFF \
 	-DMINALIGN_WERROR=ON >"$build.log" 2>&1 ||
 	! cmake --build "$build" --target fuzz_api -j "${JOBS:-2}" >>"$build.log" 2>&1; then
