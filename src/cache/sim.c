@@ -134,9 +134,22 @@ static inline bool sim_differs(const void *a, const void *b, size_t n)
 
 /* ---- plain (untracked) maintenance ------------------------------------------------------ */
 
-/* Whole lines in [@lo, @hi) owned by one range: plain copies, page by page. */
+static void sim_edge(phys_addr_t line, enum ma_cache_op op);
+
+/*
+ * Whole lines in [@lo, @hi) of one operation.  While any line is tracked, a whole line of this
+ * operation may still be another range's partial edge line (overlapping sub-range syncs of one
+ * mapping, two mappings sharing a line): it goes through the table so that its clean point
+ * moves with its contents, else a later check of that range would see the new contents as a
+ * CPU write.  With nothing tracked: plain copies, page by page.
+ */
 static void sim_bulk(phys_addr_t lo, phys_addr_t hi, enum ma_cache_op op)
 {
+	if (atomic_load_explicit(&sim_nr_lines, memory_order_relaxed) != 0) {
+		for (; lo < hi; lo += sim_line_size)
+			sim_edge(lo, op);
+		return;
+	}
 	while (lo < hi) {
 		phys_addr_t next =
 			MA_MIN(MA_ALIGN_DOWN(lo, (phys_addr_t)PAGE_SIZE) + PAGE_SIZE, hi);
