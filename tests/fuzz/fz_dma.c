@@ -431,24 +431,6 @@ void fz_op_unmap(struct fz_in *in)
 		fz_unmap(m);
 }
 
-/*
- * Workaround, tests/fuzz/crashes/open/sim-overlapping-sync-ranges: shrink [@r, @r+@rl) of
- * mapping @mp to whole cache lines (false when none is left), so that a sub-range sync of a
- * maintained direct mapping never starts tracking lines of its own.
- */
-static bool fz_line_range(const struct fz_map *mp, size_t *r, size_t *rl)
-{
-	uintptr_t s = (uintptr_t)fz.obj[mp->obj].p + mp->off, a = s + *r, e = a + *rl;
-
-	a = (a + fz.line - 1) & ~((uintptr_t)fz.line - 1);
-	e &= ~((uintptr_t)fz.line - 1);
-	if (e <= a)
-		return false;
-	*r = a - s;
-	*rl = e - a;
-	return true;
-}
-
 /* sync: full to the CPU, back to the device, or a sub-range round trip (device-owned). */
 void fz_op_sync(struct fz_in *in)
 {
@@ -474,8 +456,6 @@ void fz_op_sync(struct fz_in *in)
 	}
 	r = a % mp->len;
 	rl = 1 + b % (mp->len - r);
-	if (!fz_dev_sees_cpu(mp) && !fz_line_range(mp, &r, &rl))
-		return;
 	fz_trace("  sub-range [%zu, +%zu)", r, rl);
 	dma_sync_single_for_cpu(d, mp->addr + r, rl, mp->dir);
 	fz_regain(m, r, rl, false);
