@@ -11,7 +11,7 @@ case $rc in
 77) echo "STAGE-SKIPPED clang with libFuzzer not installed" ;;
 *)
 	repro=$(echo "$out" | sed -n 's/.*reproducer: \([^ ]*\).*/\1/p' | tail -1)
-	echo "STAGE-RESULT passed=0 failed=1 reproducer=${repro:-see build/fuzz/fuzz.log}"
+	echo "STAGE-RESULT passed=0 failed=1 reproducer=${repro:-none, see the log above}"
 	;;
 esac
 exit 0
