@@ -220,7 +220,8 @@ static int rec_setup(struct rec_state *s, const char *dir)
 		kmem += e->required;
 	}
 	if (!kmem)
-		return cli_fail("record", "%s has no kmem events (events/kmem/kmalloc/enable)", dir);
+		return cli_fail("record", "%s has no kmem events (events/kmem/kmalloc/enable)",
+				dir);
 	if (tracefs_trace_on(NULL) < 0)
 		return cli_fail("record", "cannot turn tracing on in %s: %s", dir, strerror(errno));
 	return CLI_EXIT_OK;

@@ -58,7 +58,8 @@ static int td_record(struct tracecmd_input *h, struct tep_record *rec, int cpu, 
 		fprintf(c->out, "CPU:%d [EVENTS DROPPED]\n", cpu);
 	trace_seq_reset(&c->seq);
 	tep_print_event(tep, &c->seq, rec, "%16s-%-5d [%03d] %6.1000d: %s: %s\n", TEP_PRINT_COMM,
-			TEP_PRINT_PID, TEP_PRINT_CPU, TEP_PRINT_TIME, TEP_PRINT_NAME, TEP_PRINT_INFO);
+			TEP_PRINT_PID, TEP_PRINT_CPU, TEP_PRINT_TIME, TEP_PRINT_NAME,
+			TEP_PRINT_INFO);
 	trace_seq_terminate(&c->seq);
 	if (c->seq.state != TRACE_SEQ__GOOD ||
 	    fwrite(c->seq.buffer, 1, c->seq.len, c->out) != c->seq.len) {
@@ -110,8 +111,9 @@ bool td_available(void)
 
 FILE *td_to_text(const char *path, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s is a trace.dat file, but minalign was built without libtracecmd "
-			      "(install libtracecmd-dev and rebuild, or convert it with `trace-cmd report`)",
+	snprintf(err, errlen,
+		 "%s is a trace.dat file, but minalign was built without libtracecmd "
+		 "(install libtracecmd-dev and rebuild, or convert it with `trace-cmd report`)",
 		 path);
 	return NULL;
 }
