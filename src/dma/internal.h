@@ -129,5 +129,6 @@ static inline bool ma_dma_maintained(const struct device *dev)
 }
 
 #include "dma/debug.h" /* the DMA-API debug hooks; it needs the definitions above */
+#include "dma/optin.h" /* naming the callers of opt-in bounces */
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

@@ -85,6 +85,7 @@ static bool ma_sg_check(struct device *dev, struct scatterlist *sgl, int nents,
 	return true;
 }
 
+MA_DMA_ENTRY
 int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		     enum dma_data_direction dir, unsigned long attrs)
 {
@@ -126,6 +127,7 @@ undo:
 	return 0;
 }
 
+MA_DMA_ENTRY
 int dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, enum dma_data_direction dir)
 {
 	return dma_map_sg_attrs(dev, sgl, nents, dir, 0);
