@@ -123,5 +123,5 @@ size_t swiotlb_max_mapping_size(struct device *dev)
 {
 	if (!ma_is_up())
 		return SIZE_MAX;
-	return ma_swiotlb_max_mapping(dev ? dev->min_align_mask : 0);
+	return ma_swiotlb_max_mapping(dev ? ma_dma_min_align_bits(dev->min_align_mask) : 0);
 }

@@ -141,13 +141,7 @@ void dma_set_min_align_mask(struct device *dev, unsigned int min_align_mask)
 		ma_report("dma", NULL, 0, 0, "dma_set_min_align_mask: NULL device");
 		return;
 	}
-	/* round up to the 2^k-1 mask covering every bit asked for */
-	m |= m >> 1;
-	m |= m >> 2;
-	m |= m >> 4;
-	m |= m >> 8;
-	m |= m >> 16;
-	dev->min_align_mask = m;
+	dev->min_align_mask = m; /* as given: dma_get_min_align_mask() returns it */
 }
 
 unsigned int dma_get_min_align_mask(struct device *dev)

@@ -59,12 +59,23 @@ static inline bool ma_dma_dir_valid(enum dma_data_direction dir)
 	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
 }
 
+/* The 2^k-1 mask covering every bit of @m: the address bits a bounce preserves. */
+static inline unsigned int ma_dma_min_align_bits(unsigned int m)
+{
+	m |= m >> 1;
+	m |= m >> 2;
+	m |= m >> 4;
+	m |= m >> 8;
+	m |= m >> 16;
+	return m;
+}
+
 /* The device as swiotlb/ needs to see it. */
 static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *dev)
 {
 	td->name = dev->name;
 	td->limit = dev->dma_mask;
-	td->min_align_mask = dev->min_align_mask;
+	td->min_align_mask = ma_dma_min_align_bits(dev->min_align_mask);
 	td->coherent = dev->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
 	td->ds = &((struct ma_dma_dev *)dev->dma)->tlb;
 }
@@ -92,6 +103,15 @@ bool ma_dma_linux_unsafe(size_t size);
 void ma_dma_bounce_init(void);
 /* Count both verdicts for an inbound non-coherent mapping; true if the policy bounces it. */
 bool ma_dma_align_bounce(phys_addr_t phys, size_t size);
+
+/* ---- coherent.c ------------------------------------------------------------------------ */
+/* dma_alloc_coherent()/dma_free_coherent() for blocks of page owner @owner (COHERENT, DMA_POOL). */
+void *ma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
+			unsigned int owner, const char *what);
+void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+		      unsigned int owner, bool managed);
+/* Mark the coherent block at @cpu as released by devres (dmam_alloc_coherent()). */
+void ma_coherent_set_managed(void *cpu);
 
 /* ---- mapping.c ------------------------------------------------------------------------- */
 /*

@@ -225,10 +225,8 @@ static void ma_kfree_large(struct page *pg)
 {
 	unsigned int order = pg->order;
 
-	pg->owner = MA_OWNER_NONE;
-	pg->priv = NULL;
 	ma_stat_add(MA_STAT_kmalloc_large_bytes, -(int64_t)(PAGE_SIZE << order));
-	__free_pages(pg, order);
+	ma_free_pages_owned(pg, order, MA_OWNER_KMALLOC_LARGE);
 }
 
 /* ---- kmalloc ------------------------------------------------------------------------------- */

@@ -194,11 +194,9 @@ void ma_slab_release(struct ma_slab *s)
 	unsigned int order = s->order;
 
 	ma_slab_map_set(s, NULL);
-	pg->owner = MA_OWNER_NONE;
-	pg->priv = NULL;
 	ma_stat_add(MA_STAT_slab_bytes, -(int64_t)(PAGE_SIZE << order));
 	ma_meta_free(s->raw);
-	__free_pages(pg, order);
+	ma_free_pages_owned(pg, order, MA_OWNER_SLAB);
 }
 
 /**
