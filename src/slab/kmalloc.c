@@ -362,6 +362,11 @@ static size_t ma_usable(const void *p, const char *what, struct ma_slab **sp, st
 	}
 	if (s->cache->debug && !ma_dbg_is_live(s, p, what))
 		return 0;
+	if (!s->cache->debug && !ma_slot_live(s, p)) {
+		ma_slab_report(s, p, "%s(%p): the object of %s is not allocated (freed?)", what, p,
+			       s->cache->name);
+		return 0;
+	}
 	*sp = s;
 	return s->cache->usable;
 }
