@@ -78,8 +78,8 @@ void *ma_slot_next(const struct ma_slab *s, const void *obj, bool *bad)
 bool ma_slot_release(struct ma_slab *s, void *p, const char *what)
 {
 	uint32_t i = ma_slot_index(s, (uintptr_t)p - s->base);
-	uint8_t old = atomic_exchange_explicit(&ma_slot_states(s)[i], MA_SLOT_FREE,
-					       memory_order_relaxed);
+	uint8_t old =
+		atomic_exchange_explicit(&ma_slot_states(s)[i], MA_SLOT_FREE, memory_order_relaxed);
 
 	if (ma_likely(old == MA_SLOT_LIVE))
 		return true;
