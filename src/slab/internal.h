@@ -9,7 +9,7 @@
  * the slab at it, so kfree finds a descriptor with one load.
  *
  * Free lists are singly linked through a word inside free objects (at link_off: 0, or after
- * the object for caches with a constructor), obfuscated as next ^ secret ^ &word with a
+ * the object for caches with a constructor), obfuscated as rotl(next ^ secret) ^ &word with a
  * per-cache random secret, in every build.  Debug caches keep no link in objects (they poison
  * them) and use an index stack in the descriptor's debug array instead.
  *
@@ -212,9 +212,9 @@ struct ma_slab {
 	uint32_t amask;		 /* object starts have these address bits clear */
 	uint32_t link_off;	 /* offset of the free-list word in a free object */
 	uintptr_t base;		 /* CPU address of slot 0 */
-	uint64_t recip;		 /* ceil(2^MA_SLOT_RECIP_SHIFT / stride): slot index by multiply */
 	uint32_t stride;	 /* slot size */
 	uint32_t span;		 /* nobj * stride: bytes of slots */
+	uint8_t gshift;		 /* log2 of the slot-state granule (slot.h) */
 
 	/* line 1: remote frees, then cold fields */
 	_Alignas(64) _Atomic uint64_t rfree;
@@ -290,18 +290,34 @@ extern struct ma_list ma_slab_caches;
 
 /* ---- free-list words ------------------------------------------------------------------- */
 
+/*
+ * A link is stored as rotl(next ^ secret, MA_FL_ROT) ^ &word: a write that changes any of the
+ * word's three low bytes (an overflow of up to three bytes past an object into its free
+ * neighbour) changes the decoded pointer in bits 40 and up, far outside the slab, so the
+ * range check made before a link is followed (slot.h) catches it without a memory load.
+ */
+#define MA_FL_ROT 24
+
+static inline uintptr_t ma_fl_encode(uintptr_t next, uintptr_t secret, uintptr_t where)
+{
+	uintptr_t v = next ^ secret;
+
+	return ((v << MA_FL_ROT) | (v >> (sizeof(v) * 8 - MA_FL_ROT))) ^ where;
+}
+
 static inline void *ma_fl_get(const void *obj, uintptr_t secret, uint32_t off)
 {
 	const uintptr_t *w = (const uintptr_t *)(const void *)((const char *)obj + off);
+	uintptr_t v = *w ^ (uintptr_t)w;
 
-	return (void *)(*w ^ secret ^ (uintptr_t)w);
+	return (void *)(((v >> MA_FL_ROT) | (v << (sizeof(v) * 8 - MA_FL_ROT))) ^ secret);
 }
 
 static inline void ma_fl_set(void *obj, const void *next, uintptr_t secret, uint32_t off)
 {
 	uintptr_t *w = (uintptr_t *)(void *)((char *)obj + off);
 
-	*w = (uintptr_t)next ^ secret ^ (uintptr_t)w;
+	*w = ma_fl_encode((uintptr_t)next, secret, (uintptr_t)w);
 }
 
 /* ---- lookups --------------------------------------------------------------------------- */

@@ -116,7 +116,7 @@ static void ma_slab_geometry(struct ma_slab *s, struct kmem_cache *c)
 	s->order = c->order;
 	s->objsize = c->debug ? c->size : c->stride;
 	s->span = c->nobj * c->stride;
-	s->recip = ma_slot_recip(c->stride);
+	s->gshift = ma_slot_gshift(c->stride);
 	s->shift = MA_IS_POW2(c->stride) ? (uint8_t)__builtin_ctz(c->stride) : 0;
 	s->amask = (c->stride & (0u - c->stride)) - 1;
 	s->base = (uintptr_t)ma_page_to_virt(s->page);
@@ -133,7 +133,7 @@ void *ma_slab_link_slots(struct ma_slab *s, char *first, uint32_t n, void *tail)
 
 	while (n-- > 0) {
 		w -= s->stride;
-		*(uintptr_t *)w = next ^ secret ^ w;
+		*(uintptr_t *)w = ma_fl_encode(next, secret, w);
 		next = w - s->link_off;
 	}
 	return (void *)next;
@@ -199,6 +199,8 @@ struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded)
 	if (c->ctor)
 		for (i = 0; i < s->nobj; i++)
 			c->ctor(ma_slab_obj(s, i));
+	if (!c->debug)
+		ma_slot_init(s);
 	if (c->debug) {
 		s->dbg = (struct ma_dbg_obj *)(void *)(s + 1);
 		ma_dbg_slab_init(s);

@@ -56,30 +56,34 @@ void *ma_tc_bad_link(struct ma_tcache *tc, struct ma_tc_hot *h, const void *obj)
 	return NULL;
 }
 
+void ma_slot_init(struct ma_slab *s)
+{
+	_Atomic uint8_t *st = ma_slot_states(s);
+	size_t n = ma_slot_nstates(PAGE_SIZE << s->order, s->stride), i;
+	uint32_t per = s->stride >> s->gshift; /* granules per slot */
+
+	for (i = 0; i < n; i++)
+		atomic_init(&st[i], i % per == 0 && (i << s->gshift) < s->span ? MA_SLOT_FREE
+										 : MA_SLOT_NONE);
+}
+
 void *ma_slot_next(const struct ma_slab *s, const void *obj, bool *bad)
 {
 	void *next = ma_fl_get(obj, s->secret, s->link_off);
-	uintptr_t rel = (uintptr_t)next - s->base;
-	uint32_t i;
 
 	if (!next)
 		return NULL;
-	if (rel < s->span) {
-		i = ma_slot_index(s, rel);
-		if ((uintptr_t)i * s->stride == rel &&
-		    atomic_load_explicit(&ma_slot_states(s)[i], memory_order_relaxed) ==
-			    MA_SLOT_FREE)
-			return next;
-	}
+	if ((uintptr_t)next - s->base < s->span && !((uintptr_t)next & s->amask) &&
+	    atomic_load_explicit(ma_slot_state(s, next), memory_order_relaxed) == MA_SLOT_FREE)
+		return next;
 	*bad = true;
 	return NULL;
 }
 
 bool ma_slot_release(struct ma_slab *s, void *p, const char *what)
 {
-	uint32_t i = ma_slot_index(s, (uintptr_t)p - s->base);
 	uint8_t old =
-		atomic_exchange_explicit(&ma_slot_states(s)[i], MA_SLOT_FREE, memory_order_relaxed);
+		atomic_exchange_explicit(ma_slot_state(s, p), MA_SLOT_FREE, memory_order_relaxed);
 
 	if (ma_likely(old == MA_SLOT_LIVE))
 		return true;
