@@ -43,6 +43,7 @@ static void ma_device_teardown(struct device *dev)
 {
 	struct device_private *p = dev->p;
 
+	p->dying = true;
 	ma_devres_release_all(dev);
 	if (dev->dma_mask == &p->dma_mask)
 		dev->dma_mask = NULL;

@@ -78,6 +78,8 @@ struct device_private {
 	bool coherent;	       /* snoops CPU caches */
 	bool force_bounce;     /* every streaming mapping bounces */
 	bool allocated;	       /* made by minalign_device_create(): destroy frees dev too */
+	bool dying;	       /* destroy is running the release actions (DMA debug lets the
+				* device's own mapped memory be freed then: it unmaps it next) */
 	unsigned int dma_bits; /* address bits the hardware drives (1..64) */
 	u64 dma_limit;	       /* DMA_BIT_MASK(dma_bits): what the engine can reach */
 	u64 dma_mask;	       /* the device's own streaming mask (dev->dma_mask's default) */

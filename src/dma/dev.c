@@ -83,6 +83,7 @@ int ma_dma_init(void)
 void ma_dma_exit(void)
 {
 	ma_device_remove_hook(ma_dma_attach);
+	ma_dbgf_exit();
 }
 
 /*

@@ -197,6 +197,7 @@ struct ma_dbg_obj {
 	uint32_t req;  /* bytes requested (kmalloc) or the object size */
 	uint32_t next; /* free index stack */
 	uint8_t state; /* MA_DBG_FREE / MA_DBG_LIVE */
+	_Atomic uint8_t mapped; /* live DMA mappings holding it (ma_slab_dma_hold()) */
 };
 #define MA_DBG_FREE 0
 #define MA_DBG_LIVE 1

@@ -308,6 +308,8 @@ static __attribute__((noinline)) void ma_kfree_slow(void *p)
 		ma_slab_report(NULL, p, "kfree(%p): not memory from kmalloc", p);
 		return;
 	}
+	if (ma_free_watched(p, PAGE_SIZE << pg->order, "kfree"))
+		return; /* mapped for DMA: reported, refused */
 	ma_kfree_large(pg);
 }
 
@@ -362,7 +364,9 @@ static size_t ma_usable(const void *p, const char *what, struct ma_slab **sp, st
 	}
 	if (s->cache->debug && !ma_dbg_is_live(s, p, what))
 		return 0;
-	if (!s->cache->debug && !ma_slot_live(s, p)) {
+	if (!s->cache->debug && (((uintptr_t)p & s->amask) ||
+				 !(atomic_load_explicit(ma_slot_state(s, p), memory_order_relaxed) &
+				   1))) {
 		ma_slab_report(s, p, "%s(%p): the object of %s is not allocated (freed?)", what, p,
 			       s->cache->name);
 		return 0;

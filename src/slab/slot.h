@@ -24,6 +24,11 @@
  * again, its live objects may still be freed (the state bytes say which), and its memory goes
  * back with the cache.
  *
+ * DMA debug holds the objects that live streaming mappings cover (ma_slab_dma_hold(), slab.h):
+ * each adds MA_SLOT_HELD to the byte, so a held object is not exactly LIVE, kfree's fast path
+ * sends its free to the slow path, and there the free watch (core.h) reports the mapping and
+ * the free is refused.  Nothing is added to the fast path for this.
+ *
  * Concurrency: the owner writes state bytes with relaxed stores (plain byte stores); frees that
  * are not the owner's fast path use an atomic exchange, so a double free from another thread is
  * seen.  A slot is LIVE from its allocation until its free; the allocation happens-before the
@@ -38,8 +43,10 @@
 #define MINALIGN_SLAB_SLOT_H
 
 #define MA_SLOT_FREE 0
-#define MA_SLOT_LIVE 1
+#define MA_SLOT_LIVE 1 /* allocated; LIVE + 2k: allocated and held by k live DMA mappings */
 #define MA_SLOT_NONE 2 /* a granule that is not a slot's start (or past the last slot) */
+#define MA_SLOT_HELD 2 /* one DMA mapping's hold (ma_slab_dma_hold()) */
+#define MA_SLOT_MAX  253
 
 /* The owner of a quarantined slab: never a thread cache, never MA_NO_OWNER. */
 extern char ma_slab_quarantine_owner[1];
