@@ -604,8 +604,8 @@ bool ma_dma_debug_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	if (bad >= 0) {
 		dbg_unclaim(t, sgl, bad);
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
-			  bad);
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)",
+			  msg, bad);
 		return false;
 	}
 	ma_spin_unlock(&t->lock);

@@ -52,6 +52,7 @@ static void ma_dbg_make_free(struct ma_slab *s, uint32_t i)
 	s->dbg[i].state = MA_DBG_FREE;
 	s->dbg[i].req = 0;
 	atomic_store_explicit(&s->dbg[i].mapped, 0, memory_order_relaxed);
+	s->dbg[i].managed = false;
 }
 
 /* Format a new debug slab: every slot free and poisoned, the tail padded. */
@@ -127,6 +128,14 @@ bool ma_dbg_check_free(struct ma_slab *s, void *p)
 	}
 	if (s->dbg[i].state != MA_DBG_LIVE) {
 		ma_slab_report(s, p, "double free of %p in %s", p, s->cache->name);
+		return false;
+	}
+	if (s->dbg[i].managed) {
+		ma_slab_report(
+			s, p,
+			"kfree(%p): the object belongs to devres (devm_kmalloc): devm_kfree() "
+			"or the device's destroy frees it (refused)",
+			p);
 		return false;
 	}
 	if (atomic_load_explicit(&s->dbg[i].mapped, memory_order_relaxed) &&

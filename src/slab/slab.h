@@ -45,6 +45,13 @@ bool ma_slab_slot(const void *addr, struct ma_slab_slot *slot);
  */
 int ma_slab_dma_hold(const void *addr, size_t size, int delta);
 
+/*
+ * ma_slab_set_managed() - mark live kmalloc memory @p (slab object or kmalloc-large block) as
+ * owned by devres (@managed true: devm_kmalloc()) or not.  kfree() of marked memory is refused
+ * with one report; devm_kfree() and the device's destroy clear the mark before they free.
+ */
+void ma_slab_set_managed(const void *p, bool managed);
+
 /* Lifecycle (lib/init.c): after ma_mm_init() and ma_cache_init(); exit before them. */
 int ma_slab_init(void);
 void ma_slab_exit(void);

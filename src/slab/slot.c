@@ -64,7 +64,7 @@ void ma_slot_init(struct ma_slab *s)
 
 	for (i = 0; i < n; i++)
 		atomic_init(&st[i], i % per == 0 && (i << s->gshift) < s->span ? MA_SLOT_FREE
-										 : MA_SLOT_NONE);
+									       : MA_SLOT_NONE);
 }
 
 void *ma_slot_next(const struct ma_slab *s, const void *obj, bool *bad)
@@ -96,11 +96,19 @@ bool ma_slot_release(struct ma_slab *s, void *p, const char *what)
 		}
 		if (!(v & 1))
 			break;
+		if (v & MA_SLOT_MANAGED) {
+			ma_slab_report(s, p,
+				       "%s(%p): the object belongs to devres (devm_kmalloc): "
+				       "devm_kfree() or the device's destroy frees it (refused)",
+				       what, p);
+			return false;
+		}
 		/* held by a live DMA mapping: the watcher names it and the free is refused */
 		if (ma_free_watched(p, s->stride, what))
 			return false;
 		if (asked) {
-			ma_slab_report(s, p, "%s(%p): the object is mapped for DMA; refused", what, p);
+			ma_slab_report(s, p, "%s(%p): the object is mapped for DMA; refused", what,
+				       p);
 			return false;
 		}
 		asked = true; /* the mapping may just have gone: look again */
@@ -109,6 +117,29 @@ bool ma_slot_release(struct ma_slab *s, void *p, const char *what)
 	ma_slab_report(s, p, "%s(%p): double free (the object of %s is not allocated)", what, p,
 		       s->cache->name);
 	return false;
+}
+
+void ma_slot_set_managed(struct ma_slab *s, const void *p, bool managed)
+{
+	_Atomic uint8_t *st;
+	uint8_t v;
+
+	if (s->cache->debug) {
+		uint32_t i = (uint32_t)(((uintptr_t)p - s->base) / s->stride);
+
+		ma_spin_lock(&s->cache->lock);
+		s->dbg[i].managed = managed;
+		ma_spin_unlock(&s->cache->lock);
+		return;
+	}
+	st = ma_slot_state(s, p);
+	v = atomic_load_explicit(st, memory_order_relaxed);
+	while ((v & 1) &&
+	       !atomic_compare_exchange_weak_explicit(st, &v,
+						      managed ? (uint8_t)(v | MA_SLOT_MANAGED)
+							      : (uint8_t)(v & ~MA_SLOT_MANAGED),
+						      memory_order_relaxed, memory_order_relaxed))
+		;
 }
 
 /* Hold (@delta > 0), let go of (< 0) or check (0) the object of debug slab @s at slot @i. */
@@ -146,8 +177,8 @@ static int ma_slot_hold_one(struct ma_slab *s, uintptr_t obj, int delta)
 			return 0;
 		if (v >= MA_SLOT_MAX)
 			return -EBUSY;
-	} while (!atomic_compare_exchange_weak_explicit(st, &v, (uint8_t)(v + MA_SLOT_HELD),
-							 memory_order_relaxed, memory_order_relaxed));
+	} while (!atomic_compare_exchange_weak_explicit(
+		st, &v, (uint8_t)(v + MA_SLOT_HELD), memory_order_relaxed, memory_order_relaxed));
 	return 0;
 }
 
