@@ -251,9 +251,10 @@ int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void
 
 static bool ma_devres_dev_ok(struct device *dev, const char *what)
 {
-	if (ma_likely(dev))
+	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_report("device", NULL, 0, 0, "%s: NULL device", what);
+	ma_report("device", NULL, 0, 0, "%s: %s", what,
+		  dev ? "not a live device (destroyed, or never initialised)" : "NULL device");
 	return false;
 }
 
