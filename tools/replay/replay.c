@@ -138,8 +138,9 @@ static int parse_one(struct replay_args *a, int id, const char *v)
 		return 0;
 	case OPT_PHYS_OFFSET:
 		if (!parse_offset(v, &a->site.phys_offset))
-			return cli_usage_error("replay", "--phys-offset must be a number (0x... for "
-							 "hex)");
+			return cli_usage_error("replay",
+					       "--phys-offset must be a number (0x... for "
+					       "hex)");
 		a->site.have_phys_offset = true;
 		return 0;
 	case OPT_TOP:
@@ -231,7 +232,8 @@ static void print_trace_text(const struct replay_args *a, const struct rp_trace 
 		       "4.x-6.7's bit values\n",
 		       st->hex_gfp);
 	if (st->lost_markers)
-		printf("lost:    %" PRIu64 " events%s in %lu markers: live counts are lower bounds\n",
+		printf("lost:    %" PRIu64
+		       " events%s in %lu markers: live counts are lower bounds\n",
 		       st->lost_events, st->lost_unknown ? " and more" : "", st->lost_markers);
 	for (int e = 0; e < TR_NR_DMA_EVENTS; e++)
 		if (st->dma_events[e])
@@ -436,13 +438,14 @@ static int check_trace(const struct replay_args *a, const struct rp_trace *t)
 	const struct tr_stats *st = &t->st;
 
 	if (!kmem_events(t))
-		return cli_fail("replay", "%s: no kmem events (kmalloc, kfree, kmem_cache_alloc, ...) "
-					  "in %lu lines%s",
-				a->trace, st->lines,
-				st->bad.count ? ", only malformed ones" : "");
+		return cli_fail("replay",
+				"%s: no kmem events (kmalloc, kfree, kmem_cache_alloc, ...) "
+				"in %lu lines%s",
+				a->trace, st->lines, st->bad.count ? ", only malformed ones" : "");
 	if (st->lost_markers && !a->json)
-		cli_warn("replay", "the trace lost %" PRIu64 " events%s (%lu markers): live counts "
-				   "are lower bounds, frees of lost allocations are unmatched",
+		cli_warn("replay",
+			 "the trace lost %" PRIu64 " events%s (%lu markers): live counts "
+			 "are lower bounds, frees of lost allocations are unmatched",
 			 st->lost_events, st->lost_unknown ? " and more" : "", st->lost_markers);
 	return CLI_EXIT_OK;
 }

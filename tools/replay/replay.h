@@ -18,8 +18,8 @@
 enum rp_kind { RP_KMALLOC, RP_CACHE_ALLOC, RP_FREE };
 
 struct rp_event {
-	uint64_t ptr;  /* the trace's pointer (hashed or raw), never 0 */
-	uint64_t size; /* bytes requested (allocations) */
+	uint64_t ptr;	 /* the trace's pointer (hashed or raw), never 0 */
+	uint64_t size;	 /* bytes requested (allocations) */
 	uint64_t extent; /* bytes the object spans in the trace: bytes_alloc, else roundup(size) */
 	uint32_t gfp;
 	uint32_t cache; /* RP_CACHE_ALLOC: index into rp_trace.caches */
@@ -53,7 +53,7 @@ struct rp_trace {
 	const struct rs_symtab *syms; /* --symbols, or NULL */
 	bool site_offsets;	      /* --site-offsets */
 	struct rs_table sites;
-	uint64_t hashed_ptrs;	      /* non-NULL kmem pointers below 2^32: hashed, not raw */
+	uint64_t hashed_ptrs; /* non-NULL kmem pointers below 2^32: hashed, not raw */
 	struct rp_dma *dma;
 	size_t ndma, capdma;
 };
@@ -143,9 +143,9 @@ void rp_site_result_free(struct rp_site_result *res);
 
 struct rp_packed {
 	enum { RP_PACKED_NONE, RP_PACKED_FILE, RP_PACKED_TOP } source;
-	const char *file; /* --packed-sites */
-	uint64_t top;	  /* --packed-top */
-	size_t marked;	  /* sites marked */
+	const char *file;	 /* --packed-sites */
+	uint64_t top;		 /* --packed-top */
+	size_t marked;		 /* sites marked */
 	size_t unknown, refused; /* file names no site has; DMA-mapped sites not marked */
 	char unknown_names[RP_PACKED_KEEP][RS_KEY_LEN], refused_names[RP_PACKED_KEEP][RS_KEY_LEN];
 };

@@ -56,8 +56,10 @@ static int push_dma(struct rp_trace *t, const struct tr_record *rec)
 			t->dma = n;
 			t->capdma = cap;
 		}
-		t->dma[t->ndma++] = (struct rp_dma){.phys = rec->phys[i], .len = rec->len[i],
-						    .at = t->nev, .event = (uint8_t)rec->dma_event};
+		t->dma[t->ndma++] = (struct rp_dma){.phys = rec->phys[i],
+						    .len = rec->len[i],
+						    .at = t->nev,
+						    .event = (uint8_t)rec->dma_event};
 	}
 	return 0;
 }
@@ -120,8 +122,8 @@ static int intern_cache(struct rp_trace *t, const char *name, uint64_t size, uin
 static int load_one(const struct tr_record *rec, void *arg)
 {
 	struct rp_trace *t = arg;
-	struct rp_event e = {.ptr = rec->ptr, .size = rec->bytes_req, .gfp = rec->gfp,
-			     .site = RS_NO_SITE};
+	struct rp_event e = {
+		.ptr = rec->ptr, .size = rec->bytes_req, .gfp = rec->gfp, .site = RS_NO_SITE};
 	struct km_name km;
 	int err;
 
@@ -304,7 +306,8 @@ static void *do_alloc(struct run *run, const struct rp_event *e, struct rp_slot 
 
 	v->cache = UINT32_MAX;
 	if (e->kind == RP_KMALLOC) {
-		bool packed = run->packed && e->site != RS_NO_SITE && run->t->sites.v[e->site].packed;
+		bool packed =
+			run->packed && e->site != RS_NO_SITE && run->t->sites.v[e->site].packed;
 		void *p = kmalloc(e->size, e->gfp | (packed ? __GFP_PACKED : 0));
 
 		if (p && p != ZERO_SIZE_PTR)

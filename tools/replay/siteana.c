@@ -94,7 +94,8 @@ static const char *dma_reason(const struct rp_trace *t, const struct rp_site_opt
 		return "the trace has no DMA map events with physical addresses (Linux 6.8+ "
 		       "dma:dma_map_page/dma_map_sg with phys_addr=, or swiotlb:swiotlb_bounced)";
 	if (t->hashed_ptrs)
-		return "the kmem pointers are hashed (boot with no_hash_pointers to trace raw ones)";
+		return "the kmem pointers are hashed (boot with no_hash_pointers to trace raw "
+		       "ones)";
 	if (!o->have_phys_offset)
 		return "no --phys-offset (the linear map's virtual minus physical address)";
 	return NULL;
@@ -125,8 +126,11 @@ static int walk(struct rp_trace *t, struct rp_ptrmap *m, const struct rp_site_op
 		}
 		if (old)
 			rp_map_del(m, old);
-		v = (struct rp_slot){.key = e->ptr, .size = e->size, .extent = e->extent,
-				     .site = e->site, .cache = e->cache};
+		v = (struct rp_slot){.key = e->ptr,
+				     .size = e->size,
+				     .extent = e->extent,
+				     .site = e->site,
+				     .cache = e->cache};
 		if (e->site != RS_NO_SITE)
 			count_alloc(&t->sites.v[e->site], e);
 		if (rp_map_put(m, &v))

@@ -229,9 +229,12 @@ static void json_packed(struct json *j, const struct rp_packed *p, const struct 
 	if (have_policies(pol)) {
 		json_key(j, "recovery");
 		json_begin_object(j);
-		json_kv_uint(j, "legacy_peak_slab_bytes", pol[MINALIGN_POLICY_LEGACY].peak_slab_bytes);
-		json_kv_uint(j, "bounce_peak_slab_bytes", pol[MINALIGN_POLICY_BOUNCE].peak_slab_bytes);
-		json_kv_uint(j, "packed_peak_slab_bytes", pol[MINALIGN_POLICY_PACKED].peak_slab_bytes);
+		json_kv_uint(j, "legacy_peak_slab_bytes",
+			     pol[MINALIGN_POLICY_LEGACY].peak_slab_bytes);
+		json_kv_uint(j, "bounce_peak_slab_bytes",
+			     pol[MINALIGN_POLICY_BOUNCE].peak_slab_bytes);
+		json_kv_uint(j, "packed_peak_slab_bytes",
+			     pol[MINALIGN_POLICY_PACKED].peak_slab_bytes);
 		json_kv_double(j, "fraction_of_bounce_saving", recovery(pol));
 		json_end_object(j);
 	} else {
@@ -329,8 +332,8 @@ void rp_sites_text(const struct rp_trace *t, const struct rp_site_result *res,
 		   const uint32_t *order, const struct rp_packed *p, const struct rp_result *pol,
 		   unsigned int top)
 {
-	printf("\ncall sites: %zu kmalloc sites, top %u by live waste at 128 (bytes)\n",
-	       t->sites.n, top < t->sites.n ? top : (unsigned int)t->sites.n);
+	printf("\ncall sites: %zu kmalloc sites, top %u by live waste at 128 (bytes)\n", t->sites.n,
+	       top < t->sites.n ? top : (unsigned int)t->sites.n);
 	printf("  %-40s %9s %9s %11s %11s %12s %5s\n", "site", "allocs", "live", "waste_live64",
 	       "waste_live128", "waste_total128", "dma");
 	for (size_t i = 0; i < t->sites.n && i < top; i++) {
@@ -340,14 +343,19 @@ void rp_sites_text(const struct rp_trace *t, const struct rp_site_result *res,
 		printf("  %-40.40s %9" PRIu64 " %9" PRIu64 " %11" PRIu64 " %11" PRIu64 " %12" PRIu64
 		       " %5s%s\n",
 		       s->key, s->allocs, s->live, s->waste_live[0], s->waste_live[1],
-		       s->waste_total[1], d < 0 ? "?" : d ? "yes" : "no", s->packed ? " packed" : "");
+		       s->waste_total[1],
+		       d < 0 ? "?"
+		       : d   ? "yes"
+			     : "no",
+		       s->packed ? " packed" : "");
 	}
 	if (t->sites.n)
 		text_curve(t, res, order);
 	if (res->dma_reason)
 		printf("  dma: unknown for every site: %s\n", res->dma_reason);
 	else
-		printf("  dma: %" PRIu64 " of %zu mapped ranges fell in live kmalloc objects (%" PRIu64
+		printf("  dma: %" PRIu64
+		       " of %zu mapped ranges fell in live kmalloc objects (%" PRIu64
 		       " in kmem_cache objects)\n",
 		       res->dma_attributed, t->ndma, res->dma_other);
 	text_packed(p, pol);

@@ -100,10 +100,11 @@ int rs_symbols_load(const char *path, struct rs_symtab *st, char *err, size_t er
 	if (rc) {
 		snprintf(err, errlen, "--symbols %s: out of memory", path);
 	} else if (!st->n) {
-		snprintf(err, errlen,
-			 zero ? "--symbols %s: every address is zero (read /proc/kallsyms as root)"
-			      : "--symbols %s: no text symbols (System.map or /proc/kallsyms lines)",
-			 path);
+		snprintf(
+			err, errlen,
+			zero ? "--symbols %s: every address is zero (read /proc/kallsyms as root)"
+			     : "--symbols %s: no text symbols (System.map or /proc/kallsyms lines)",
+			path);
 		rc = -1;
 	}
 	if (rc) {
@@ -154,8 +155,8 @@ static bool raw_address(const char *s, uint64_t *out)
 	return true;
 }
 
-void rs_site_key(const char *site, const char *module, const struct rs_symtab *syms,
-		 bool offsets, char *key, size_t len)
+void rs_site_key(const char *site, const char *module, const struct rs_symtab *syms, bool offsets,
+		 char *key, size_t len)
 {
 	const struct rs_sym *sym;
 	uint64_t addr;

@@ -13,9 +13,9 @@
 
 #include "common/kmclass.h"
 
-#define RS_KEY_LEN  112
-#define RS_NO_SITE  UINT32_MAX
-#define RS_NALIGN   2 /* waste at minimum alignment 64 and 128 */
+#define RS_KEY_LEN    112
+#define RS_NO_SITE    UINT32_MAX
+#define RS_NALIGN     2 /* waste at minimum alignment 64 and 128 */
 #define RS_SIZE_LARGE (KM_NR_CLASSES)
 #define RS_SIZE_ZERO  (KM_NR_CLASSES + 1)
 #define RS_NSIZES     (KM_NR_CLASSES + 2)
@@ -64,8 +64,8 @@ void rs_table_free(struct rs_table *t);
  * appended; a raw address named by @syms (may be NULL) with the nearest lower symbol, else
  * "0x<16 hex digits>".
  */
-void rs_site_key(const char *site, const char *module, const struct rs_symtab *syms,
-		 bool offsets, char *key, size_t len);
+void rs_site_key(const char *site, const char *module, const struct rs_symtab *syms, bool offsets,
+		 char *key, size_t len);
 /* Index of @key in @t, added if new; 0 or -ENOMEM. */
 int rs_intern(struct rs_table *t, const char *key, uint32_t *out);
 

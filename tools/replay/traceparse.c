@@ -30,8 +30,8 @@ static const char *const event_names[TR_NR_EVENTS] = {
 };
 
 static const char *const dma_event_names[TR_NR_DMA_EVENTS] = {
-	[TR_DMA_MAP_PAGE] = "dma_map_page",	[TR_DMA_MAP_SG] = "dma_map_sg",
-	[TR_DMA_UNMAP_PAGE] = "dma_unmap_page", [TR_DMA_UNMAP_SG] = "dma_unmap_sg",
+	[TR_DMA_MAP_PAGE] = "dma_map_page",	  [TR_DMA_MAP_SG] = "dma_map_sg",
+	[TR_DMA_UNMAP_PAGE] = "dma_unmap_page",	  [TR_DMA_UNMAP_SG] = "dma_unmap_sg",
 	[TR_SWIOTLB_BOUNCED] = "swiotlb_bounced",
 };
 
@@ -208,9 +208,15 @@ static const struct {
 	uint64_t kernel;
 	unsigned int bits;
 } gfp_hex_bits[] = {
-	{0x01, __GFP_DMA},	       {0x04, __GFP_DMA32},	      {0x10, __GFP_RECLAIMABLE},
-	{0x20, __GFP_HIGH},	       {0x40, __GFP_IO},	      {0x80, __GFP_FS},
-	{0x100, __GFP_ZERO},	       {0x400, __GFP_DIRECT_RECLAIM}, {0x800, __GFP_KSWAPD_RECLAIM},
+	{0x01, __GFP_DMA},
+	{0x04, __GFP_DMA32},
+	{0x10, __GFP_RECLAIMABLE},
+	{0x20, __GFP_HIGH},
+	{0x40, __GFP_IO},
+	{0x80, __GFP_FS},
+	{0x100, __GFP_ZERO},
+	{0x400, __GFP_DIRECT_RECLAIM},
+	{0x800, __GFP_KSWAPD_RECLAIM},
 	{0x2000, __GFP_NOWARN},
 };
 

@@ -45,35 +45,35 @@ enum tr_dma_event {
 struct tr_record {
 	enum tr_event event;
 	unsigned long line;
-	uint64_t ptr;		    /* 0 for NULL */
-	uint64_t bytes_req;	    /* 0 when absent */
-	uint64_t bytes_alloc;	    /* 0 when absent */
-	unsigned int gfp;	    /* minalign's GFP bits for the flags printed (see tr_parse_gfp) */
-	bool gfp_hex;		    /* gfp_flags was a hex number */
-	char name[TR_NAME_LEN];	    /* kmem_cache name= value, or "" */
-	char site[TR_SITE_LEN];	    /* call_site= value as printed (cut), or "" */
-	char module[TR_NAME_LEN];   /* "[module]" token after call_site, without brackets, or "" */
+	uint64_t ptr;		  /* 0 for NULL */
+	uint64_t bytes_req;	  /* 0 when absent */
+	uint64_t bytes_alloc;	  /* 0 when absent */
+	unsigned int gfp;	  /* minalign's GFP bits for the flags printed (see tr_parse_gfp) */
+	bool gfp_hex;		  /* gfp_flags was a hex number */
+	char name[TR_NAME_LEN];	  /* kmem_cache name= value, or "" */
+	char site[TR_SITE_LEN];	  /* call_site= value as printed (cut), or "" */
+	char module[TR_NAME_LEN]; /* "[module]" token after call_site, without brackets, or "" */
 	/* DMA events (dma is true; event is then meaningless) */
 	bool dma;
 	enum tr_dma_event dma_event;
-	unsigned int nphys;	    /* ranges in phys/len (0: the event has no physical address) */
+	unsigned int nphys; /* ranges in phys/len (0: the event has no physical address) */
 	uint64_t phys[TR_DMA_MAX];
 	uint64_t len[TR_DMA_MAX];
-	char device[TR_NAME_LEN];   /* the device's name, or "" */
+	char device[TR_NAME_LEN]; /* the device's name, or "" */
 };
 
 struct tr_stats {
 	unsigned long lines;
-	unsigned long ignored;		    /* not kmem events */
-	unsigned long events[TR_NR_EVENTS]; /* well-formed events per type */
+	unsigned long ignored;			    /* not kmem events */
+	unsigned long events[TR_NR_EVENTS];	    /* well-formed events per type */
 	unsigned long dma_events[TR_NR_DMA_EVENTS]; /* well-formed DMA events per type */
-	unsigned long unknown_gfp;	    /* gfp flag names with no minalign meaning */
-	unsigned long hex_gfp;		    /* events whose gfp_flags were a hex number */
-	unsigned long lost_markers;	    /* "[LOST n EVENTS]" / "[n EVENTS DROPPED]" lines */
-	uint64_t lost_events;		    /* the n of those markers */
-	unsigned long lost_unknown;	    /* markers without a count */
-	bool truncated;			    /* the last line had no newline */
-	struct cli_badlist bad;		    /* malformed kmem event lines */
+	unsigned long unknown_gfp;		    /* gfp flag names with no minalign meaning */
+	unsigned long hex_gfp;			    /* events whose gfp_flags were a hex number */
+	unsigned long lost_markers; /* "[LOST n EVENTS]" / "[n EVENTS DROPPED]" lines */
+	uint64_t lost_events;	    /* the n of those markers */
+	unsigned long lost_unknown; /* markers without a count */
+	bool truncated;		    /* the last line had no newline */
+	struct cli_badlist bad;	    /* malformed kmem event lines */
 };
 
 const char *tr_dma_event_name(enum tr_dma_event e);
