@@ -133,6 +133,15 @@ int cmd_whatif(int argc, char **argv)
 		slab_table_free(&t);
 		return cli_fail("whatif", "out of memory");
 	}
+	if (!r.rows) {
+		rc = cli_fail(
+			"whatif",
+			"%s: no kmalloc rows (kmalloc-N, kmalloc-cg-N, dma-kmalloc-N, size-N, "
+			"...) among its %zu caches",
+			t.source ? t.source : "input", t.nrows);
+		slab_table_free(&t);
+		return rc;
+	}
 	if (a.json) {
 		struct json j;
 

@@ -79,6 +79,7 @@ struct wi_result {
 	uint64_t in_objs;	   /* their num_objs */
 	uint64_t in_bytes;	   /* their slab bytes as recorded */
 	unsigned int in_min_class; /* smallest kmalloc-N row: the recorded minimum alignment */
+	unsigned int legacy_names; /* rows named kmalloc-node or size-N(DMA) (old SLAB) */
 	struct wi_policy pol[WI_NPOL];
 	struct wi_class classes[KM_NR_CLASSES]; /* every class size, in order */
 	unsigned int nslubbed;			/* total groups with computed geometry */

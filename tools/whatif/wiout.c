@@ -78,6 +78,18 @@ void wi_print_input(FILE *f, const struct slab_table *t, const struct wi_result 
 		fputs("ignored ", f);
 		cli_bad_print(f, &r->ignored, "row", "rows");
 	}
+	if (t->wrapped_rows)
+		fprintf(f,
+			"note:    %lu rows were cut inside \": tunables\" (mail-wrapped?): read "
+			"from "
+			"their six fields, slabs = num_objs / objperslab; %lu continuation lines "
+			"skipped\n",
+			t->wrapped_rows, t->continuation_lines);
+	if (r->legacy_names)
+		fprintf(f,
+			"note:    %u rows with old SLAB names (kmalloc-node, size-N, size-N(DMA)) "
+			"counted as kmalloc classes\n",
+			r->legacy_names);
 	fprintf(f, "machine: RAM %s (%s), %u CPUs for SLUB's slab order (%s)\n",
 		cli_human(h2, sizeof(h2), r->params.ram_bytes),
 		r->params.ram_given ? "--ram" : "this host; --ram to change", r->params.cpus,
@@ -233,6 +245,9 @@ void wi_json_input(struct json *j, const struct slab_table *t, const struct wi_r
 	json_kv_uint(j, "objs", r->in_objs);
 	json_kv_uint(j, "slab_bytes", r->in_bytes);
 	json_kv_uint(j, "min_class", r->in_min_class);
+	json_kv_uint(j, "wrapped_rows", t->wrapped_rows);
+	json_kv_uint(j, "continuation_lines", t->continuation_lines);
+	json_kv_uint(j, "legacy_names", r->legacy_names);
 	json_key(j, "malformed");
 	cli_bad_json(j, &t->bad);
 	json_key(j, "ignored");
