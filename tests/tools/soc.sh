@@ -37,6 +37,18 @@ def check_soc(pols, names, victim):
             assert p["bounces"] == 0, (name, p)
         if name in ("bounce", "dma_opt_in"):
             assert p["bounces"] > 0 and p["bounces"] == p["bounce_exact"], (name, p)
+        # the library names the drivers that forgot GFP_DMA: under dma_opt_in the odd devices
+        # only (the even ones opted in), under bounce (DMA debug on) every bouncing driver
+        m = p["missing_opt_ins"]
+        if name == "dma_opt_in":
+            assert [x["device"] for x in m] == ["nic1"], m
+            assert m[0]["bounces"] == p["bounces"] and m[0]["call"] == "dma_map_single", m
+            assert m[0]["caller"].startswith("soc_driver_map+0x"), m
+        elif name == "bounce":
+            assert sorted(x["device"] for x in m) == ["nic0", "nic1"], m
+            assert sum(x["bounces"] for x in m) == p["bounces"], m
+        else:
+            assert m == [], (name, m)
 ALL = ["legacy", "bounce", "packed", "dma_opt_in", "naive"]
 '
 

@@ -67,6 +67,15 @@ struct soc_counts {
 	struct soc_corruption bad;
 };
 
+/* A site the library named for bounces of kmalloc buffers not allocated DMA-safe (dma-optin.h) */
+#define SOC_OPTIN_KEEP 8
+struct soc_optin {
+	char device[32];
+	char where[128]; /* "function+0xoff (object)" or "object+0xoff" */
+	char call[24];
+	uint64_t bounces;
+};
+
 struct soc_result {
 	struct soc_params params;
 	double seconds; /* measured */
@@ -79,6 +88,8 @@ struct soc_result {
 	struct minalign_stats st; /* the library's statistics at the end of the run */
 	uint64_t reports;	  /* misuse reports delivered during the run */
 	char first_report[SOC_REPORT_KEEP];
+	struct soc_optin optin[SOC_OPTIN_KEEP]; /* missing opt-ins, most bounces first */
+	unsigned int noptin;			/* sites the library recorded */
 };
 
 /* Fill @p with the defaults: @policy, cache line 128, LOSE_CPU_WRITES, 2 CPUs, 2 devices. */
