@@ -9,7 +9,7 @@
 #include "common/cli.h"
 #include "wiout.h"
 
-enum { OPT_CACHE_LINE = 1, OPT_RAM, OPT_CPUS, OPT_JSON, OPT_SVG };
+enum { OPT_CACHE_LINE = 1, OPT_RAM, OPT_CPUS, OPT_JSON, OPT_SVG, OPT_POOL };
 
 static const struct cli_opt whatif_opts[] = {
 	{"cache-line", 'l', CLI_REQ_ARG, OPT_CACHE_LINE},
@@ -17,13 +17,14 @@ static const struct cli_opt whatif_opts[] = {
 	{"cpus", 0, CLI_REQ_ARG, OPT_CPUS},
 	{"json", 0, CLI_NO_ARG, OPT_JSON},
 	{"svg", 0, CLI_REQ_ARG, OPT_SVG},
+	{"pool", 0, CLI_REQ_ARG, OPT_POOL},
 	{NULL, 0, CLI_NO_ARG, 0},
 };
 
 static void whatif_help(void)
 {
 	fputs("usage: minalign whatif [FILE] [--cache-line N] [--ram BYTES] [--cpus N] [--json]\n"
-	      "                       [--svg FILE]\n\n"
+	      "                       [--svg FILE] [--pool BYTES]\n\n"
 	      "What each kmalloc policy would cost for the kmalloc objects in slab statistics.\n"
 	      "FILE is /proc/slabinfo 2.1 text ('-' for stdin) or a /sys/kernel/slab directory;\n"
 	      "default: /proc/slabinfo, else /sys/kernel/slab, else the bundled sample.\n\n"
@@ -40,6 +41,9 @@ static void whatif_help(void)
 	      "                      default this host's)\n"
 	      "  --cpus N            CPUs of the machine, for SLUB's slab order (default this "
 	      "host's)\n"
+	      "  --pool BYTES        minalign's bounce pool for bounce and dma_opt_in: what a\n"
+	      "                      workload needs (`minalign report` measures the SoC's;\n"
+	      "                      default: the library's default reservation)\n"
 	      "  --json              machine-readable output\n"
 	      "  --svg FILE          also write a bar chart of slab bytes per policy and size "
 	      "class\n",
@@ -96,6 +100,12 @@ static int parse_args(int argc, char **argv, struct whatif_args *a)
 			if (!*v)
 				return cli_usage_error("whatif", "--svg needs a file name");
 			a->svg = v;
+			break;
+		case OPT_POOL:
+			if (!cli_parse_size(v, &a->params.minalign_pool))
+				return cli_usage_error("whatif",
+						       "--pool must be a size (K/M/G suffix)");
+			a->params.pool_given = true;
 			break;
 		}
 	}

@@ -173,10 +173,13 @@ static void print_notes(FILE *f, const struct wi_result *r)
 	fprintf(f, "\n  notes:\n");
 	fprintf(f,
 		"  - bounce pool: Linux reserves min(64 MiB, RAM/1024) rounded up to 256 KiB "
-		"segments = %s for %s of RAM; minalign uses its default pool, %s of cache-line "
-		"slots that grows on demand (not derived from the input)\n",
+		"segments = %s for %s of RAM; minalign uses %s, %s of cache-line slots that grows "
+		"on demand (slab statistics cannot show what a workload bounces: `minalign "
+		"report` measures the simulated SoC's need; --pool BYTES puts a measured need "
+		"here)\n",
 		cli_human(h1, sizeof(h1), r->pol[MINALIGN_POLICY_BOUNCE].pool_linux_bytes),
 		cli_human(h2, sizeof(h2), pp->ram_bytes),
+		pp->pool_given ? "the pool given with --pool" : "its default reservation",
 		cli_human(h3, sizeof(h3), pp->minalign_pool));
 	fprintf(f, "  - dma_opt_in keeps minalign's pool as a safety net for buffers that miss "
 		   "their GFP_DMA opt-in; legacy, packed and naive need no pool for kmalloc\n");
@@ -329,8 +332,13 @@ static void json_method(struct json *j, const struct wi_result *r)
 	json_begin_object(j);
 	json_kv_string(j, "linux", "min(64 MiB, RAM/1024) rounded up to 256 KiB segments");
 	json_kv_string(j, "minalign",
-		       "the library's default pool (line-granular slots, grows on "
-		       "demand), independent of the input");
+		       r->params.pool_given
+			       ? "--pool: a workload's measured need (line-granular slots, grows "
+				 "on demand)"
+			       : "the library's default pool (line-granular slots, grows on "
+				 "demand), independent of the input");
+	json_kv_uint(j, "minalign_pool_bytes", r->params.minalign_pool);
+	json_kv_string(j, "minalign_pool_from", r->params.pool_given ? "option" : "default");
 	json_end_object(j);
 	json_kv_string(j, "packed_model", "no __GFP_PACKED callers: equal to legacy");
 	json_key(j, "devres_padding");
