@@ -184,6 +184,8 @@ int cmd_report(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (a.svg && (rc = svg_check_path(a.svg)) != 0) /* fail before the run, not after it */
+		return cli_fail("report", "--svg %s: %s", a.svg, strerror(-rc));
 	rc = wi_load("report", a.file, &t);
 	if (rc)
 		return rc;

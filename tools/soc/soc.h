@@ -117,14 +117,15 @@ void soc_json_config(struct json *j, const struct soc_params *p);
 /* "policies": {"<name>": {...}, ...} for @n results. */
 void soc_json_policies(struct json *j, const struct soc_result *r, unsigned int n);
 
-/* Two chart panels (peak slab bytes and bounce-pool peak; corrupted bytes) per policy. */
+/* Two chart panels per policy: peak slab bytes, the bounce pool held (reservation included)
+ * and the bounce slots actually used at most; corrupted bytes. */
 struct soc_svg {
 	const char *series[MINALIGN_NR_POLICIES];
-	const char *mem_groups[2];
+	const char *mem_groups[3];
 	const char *bad_group[1];
-	uint64_t mem[2 * MINALIGN_NR_POLICIES];
+	uint64_t mem[3 * MINALIGN_NR_POLICIES];
 	uint64_t bad[MINALIGN_NR_POLICIES];
-	char titles[2][96];
+	char titles[2][112];
 	struct svg_panel panels[2];
 };
 void soc_svg_panels(struct soc_svg *s, const struct soc_result *r, unsigned int n);

@@ -254,18 +254,24 @@ void soc_svg_panels(struct soc_svg *s, const struct soc_result *r, unsigned int 
 	if (n > MINALIGN_NR_POLICIES)
 		n = MINALIGN_NR_POLICIES;
 	s->mem_groups[0] = "peak slab bytes";
-	s->mem_groups[1] = "bounce-pool peak";
+	s->mem_groups[1] = "bounce pool held (peak, reservation included)";
+	s->mem_groups[2] = "bounce slots used (peak)";
 	s->bad_group[0] = "corrupted bytes";
 	for (unsigned int i = 0; i < n; i++) {
 		s->series[i] = pname(&r[i]);
 		s->mem[i] = r[i].slab_bytes_peak;
 		s->mem[n + i] = r[i].st.swiotlb_bytes_peak;
+		s->mem[2 * n + i] =
+			r[i].st.swiotlb_slots_hiwater * (uint64_t)r[i].params.cache_line;
 		s->bad[i] = r[i].corrupted_bytes;
 	}
 	snprintf(s->titles[0], sizeof(s->titles[0]),
-		 "Simulated SoC: slab and bounce-pool peaks per policy, cache line %u",
+		 "Simulated SoC: slab peak, bounce pool held and used per policy, cache line %u",
 		 n ? r[0].params.cache_line : 0);
 	snprintf(s->titles[1], sizeof(s->titles[1]), "Simulated SoC: corrupted bytes per policy");
-	s->panels[0] = (struct svg_panel){s->titles[0], 2, n, s->mem_groups, s->series, s->mem};
-	s->panels[1] = (struct svg_panel){s->titles[1], 1, n, s->bad_group, s->series, s->bad};
+	s->panels[0] = (struct svg_panel){
+		s->titles[0], 3, n, s->mem_groups, s->series, s->mem, "measure", "bytes", NULL};
+	s->panels[1] = (struct svg_panel){s->titles[1], 1,	n,	  s->bad_group,
+					  s->series,	s->bad, "policy", "corrupted bytes",
+					  NULL};
 }

@@ -136,6 +136,8 @@ int cmd_whatif(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (a.svg && (rc = svg_check_path(a.svg)) != 0)
+		return cli_fail("whatif", "--svg %s: %s", a.svg, strerror(-rc));
 	rc = wi_load("whatif", a.file, &t);
 	if (rc)
 		return rc;

@@ -377,14 +377,25 @@ void wi_json_result(struct json *j, const struct wi_result *r)
 void wi_svg_panels(struct wi_svg *s, const struct wi_result *r)
 {
 	unsigned int n = 0;
+	char h[32];
 
 	memset(s, 0, sizeof(*s));
 	for (int p = 0; p < WI_NPOL; p++) {
+		const struct wi_policy *w = &r->pol[p];
+
 		s->series[p] = pname(p);
-		s->totals[p] = r->pol[p].slab_bytes;
+		s->totals[p] = w->slab_bytes;
+		s->totals[WI_NPOL + p] = w->pool_bytes;
+		s->totals[2 * WI_NPOL + p] = sat_add(w->slab_bytes, w->pool_bytes);
+		snprintf(s->note_buf[p], sizeof(s->note_buf[p]), "net %s",
+			 cli_human_signed(h, sizeof(h), w->net_vs_legacy));
+		s->notes[2 * WI_NPOL + p] = s->note_buf[p];
 	}
-	s->total_label[0] = "all kmalloc caches";
-	snprintf(s->titles[0], sizeof(s->titles[0]), "Slab bytes per policy, cache line %u",
+	s->total_label[0] = "slab (all kmalloc caches)";
+	s->total_label[1] = "bounce pool";
+	s->total_label[2] = "slab + pool (net vs legacy)";
+	snprintf(s->titles[0], sizeof(s->titles[0]),
+		 "Slab bytes, bounce pool and both per policy, cache line %u",
 		 r->params.cache_line);
 	snprintf(s->titles[1], sizeof(s->titles[1]),
 		 "Slab bytes per size class and policy, cache line %u", r->params.cache_line);
@@ -399,8 +410,16 @@ void wi_svg_panels(struct wi_svg *s, const struct wi_result *r)
 			s->values[n * WI_NPOL + p] = c->bytes[p];
 		n++;
 	}
-	s->panels[0] =
-		(struct svg_panel){s->titles[0], 1, WI_NPOL, s->total_label, s->series, s->totals};
-	s->panels[1] =
-		(struct svg_panel){s->titles[1], n, WI_NPOL, s->group_labels, s->series, s->values};
+	s->panels[0] = (struct svg_panel){s->titles[0],	       3,	  WI_NPOL,
+					  s->total_label,      s->series, s->totals,
+					  "memory per policy", "bytes",	  s->notes};
+	s->panels[1] = (struct svg_panel){s->titles[1],
+					  n,
+					  WI_NPOL,
+					  s->group_labels,
+					  s->series,
+					  s->values,
+					  "kmalloc size class (bytes)",
+					  "slab bytes",
+					  NULL};
 }
