@@ -147,6 +147,15 @@ void ma_thread_join(ma_thread_t t)
 	pthread_join(t, NULL);
 }
 
+void ma_thread_set_name(const char *name)
+{
+#if defined(__linux__) && defined(__GLIBC__)
+	pthread_setname_np(pthread_self(), name);
+#else
+	(void)name;
+#endif
+}
+
 int ma_tls_key_create(ma_tls_key_t *key, void (*dtor)(void *))
 {
 	return -pthread_key_create(key, dtor);

@@ -76,6 +76,8 @@ void ma_cond_broadcast(ma_cond_t *c);
 typedef pthread_t ma_thread_t;
 int ma_thread_start(ma_thread_t *t, void *(*fn)(void *), void *arg);
 void ma_thread_join(ma_thread_t t);
+/* Name the calling thread (at most 15 characters; ignored where the host cannot). */
+void ma_thread_set_name(const char *name);
 
 /* Thread-exit callbacks: @dtor runs with the value set on this thread when the thread exits. */
 typedef pthread_key_t ma_tls_key_t;

@@ -61,6 +61,10 @@ static struct {
 } ma_dbg_lstripe[MA_DBG_LSTRIPES];
 static struct ma_dbg_line *ma_dbg_lbucket[MA_DBG_LBUCKETS];
 
+/* Every device's table, so that fork can take their locks (ma_dma_debug_atfork()). */
+static ma_mutex_t dbg_reg_lock = MA_MUTEX_INIT;
+static struct ma_dma_debug *dbg_reg;
+
 /* Handed out when a device has no table (it was created with debugging off). */
 static struct ma_dbg_entry ma_dbg_untracked;
 
@@ -246,8 +250,54 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 		t->first.e[i].next = t->free;
 		t->free = &t->first.e[i];
 	}
+	ma_mutex_lock(&dbg_reg_lock);
+	t->reg_next = dbg_reg;
+	if (dbg_reg)
+		dbg_reg->reg_prev = t;
+	dbg_reg = t;
+	ma_mutex_unlock(&dbg_reg_lock);
 	d->debug = t;
 	return 0;
+}
+
+static void dbg_unregister(struct ma_dma_debug *t)
+{
+	ma_mutex_lock(&dbg_reg_lock);
+	if (t->reg_prev)
+		t->reg_prev->reg_next = t->reg_next;
+	else
+		dbg_reg = t->reg_next;
+	if (t->reg_next)
+		t->reg_next->reg_prev = t->reg_prev;
+	ma_mutex_unlock(&dbg_reg_lock);
+}
+
+/**
+ * ma_dma_debug_atfork() - pthread_atfork step of DMA-API debugging (lib/fork.c).
+ * @phase: PREPARE takes the table registry's mutex, every device table's lock and the
+ *         cache-line stripes (in index order, as dbg_lines_lock() nests them); PARENT and
+ *         CHILD release them.  The table and stripe locks are never nested with each other.
+ */
+void ma_dma_debug_atfork(enum ma_fork_phase phase)
+{
+	bool lock = phase == MA_FORK_PREPARE;
+
+	if (lock)
+		ma_mutex_lock(&dbg_reg_lock);
+	for (struct ma_dma_debug *t = dbg_reg; t; t = t->reg_next) {
+		if (lock)
+			ma_spin_lock(&t->lock);
+		else
+			ma_spin_unlock(&t->lock);
+	}
+	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++) {
+		if (lock)
+			ma_spin_lock(&ma_dbg_lstripe[i].lock);
+		else
+			ma_spin_unlock(&ma_dbg_lstripe[MA_DBG_LSTRIPES - 1 - i].lock);
+	}
+	if (!lock)
+		ma_mutex_unlock(&dbg_reg_lock);
 }
 
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
@@ -258,6 +308,7 @@ void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
 
 	if (!t)
 		return;
+	dbg_unregister(t);
 	ma_spin_lock(&t->lock);
 	for (unsigned int i = 0; i < MA_DBG_BUCKETS; i++) {
 		for (e = t->bucket[i]; e; e = next) {

@@ -41,7 +41,9 @@ struct ma_dbg_chunk {
 
 struct ma_dma_debug {
 	ma_spinlock_t lock;
-	size_t max_size; /* the largest mapping entered: how far back containment looks */
+	struct ma_dma_debug *reg_next,
+		*reg_prev; /* every table, for fork (debug.c, dbg_reg_lock) */
+	size_t max_size;   /* the largest mapping entered: how far back containment looks */
 	struct ma_dbg_entry *free;
 	struct ma_dbg_chunk *chunks; /* allocated beyond the first */
 	struct ma_dbg_entry *bucket[MA_DBG_BUCKETS];

@@ -419,6 +419,8 @@ void ma_tc_flush_stats(struct ma_tcache *tc);
 void ma_tc_drain_cache(struct kmem_cache *c);
 void ma_tc_drain_self(struct kmem_cache *only);
 void ma_tc_exit_all(void);
+/* fork: take (true) or release the thread-cache registry lock. */
+void ma_tc_atfork(bool lock);
 
 /* debug.c */
 void ma_dbg_slab_init(struct ma_slab *s);

@@ -577,3 +577,12 @@ void *ma_tc_refill(struct ma_tcache *tc, struct kmem_cache *c)
 	tc->nobj++;
 	return obj;
 }
+
+/* fork (ma_slab_atfork()): take or release the registry lock. */
+void ma_tc_atfork(bool lock)
+{
+	if (lock)
+		ma_mutex_lock(&ma_tc_lock);
+	else
+		ma_mutex_unlock(&ma_tc_lock);
+}
