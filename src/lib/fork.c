@@ -5,7 +5,8 @@
  * A fork copies only the calling thread.  A lock another thread held at that moment would stay
  * held forever in the child, and the state it guards could be half-updated.  So the prepare
  * handler takes, in the library's lock order (outer first), ma_init_lock (init/exit), DMA-API
- * debugging's (the table registry, every device's table, the cache-line stripes), the slab
+ * debugging's (the table registry, every device's table, the cache-line stripes), the opt-in
+ * call-site table's, the slab
  * locks (ma_slab_mutex, the thread-cache registry, every cache, the zombie list), the bounce
  * pools' (the worker's mutex, ma_tlb.lock, the global pools' areas), the cache simulator's
  * buckets, the page allocator's lock and the statistics list's; the parent and child handlers
@@ -24,6 +25,7 @@
 #include <pthread.h>
 
 void ma_dma_debug_atfork(enum ma_fork_phase phase);
+void ma_dma_optin_atfork(enum ma_fork_phase phase);
 void ma_slab_atfork(enum ma_fork_phase phase);
 void ma_swiotlb_atfork(enum ma_fork_phase phase);
 void ma_cache_atfork(enum ma_fork_phase phase);
@@ -37,6 +39,7 @@ static void ma_fork_prepare(void)
 	ma_fork_up = ma_init_started();
 	if (ma_fork_up) {
 		ma_dma_debug_atfork(MA_FORK_PREPARE);
+		ma_dma_optin_atfork(MA_FORK_PREPARE);
 		ma_slab_atfork(MA_FORK_PREPARE);
 		ma_swiotlb_atfork(MA_FORK_PREPARE);
 		ma_cache_atfork(MA_FORK_PREPARE);
@@ -53,6 +56,7 @@ static void ma_fork_release(enum ma_fork_phase phase)
 		ma_cache_atfork(phase);
 		ma_swiotlb_atfork(phase);
 		ma_slab_atfork(phase);
+		ma_dma_optin_atfork(phase);
 		ma_dma_debug_atfork(phase);
 	}
 	ma_init_atfork(phase);
