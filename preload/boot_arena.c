@@ -17,6 +17,8 @@
 #include "preload/preload.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -62,6 +64,7 @@ void *ba_alloc(size_t size)
 {
 	unsigned int c;
 	unsigned char *p = NULL;
+	bool reused = false;
 
 	if (size > ((size_t)1 << BA_MAX_SHIFT) - BA_HDR)
 		return NULL;
@@ -71,6 +74,7 @@ void *ba_alloc(size_t size)
 		if (ba_free[c]) {
 			p = ba_free[c];
 			memcpy(&ba_free[c], p + BA_HDR, sizeof(void *));
+			reused = true;
 		} else if ((size_t)(ba_end - ba_next) >= ((size_t)1 << c)) {
 			p = ba_next;
 			ba_next += (size_t)1 << c;
@@ -79,7 +83,8 @@ void *ba_alloc(size_t size)
 	pthread_mutex_unlock(&ba_lock);
 	if (!p)
 		return NULL;
-	memset(p, 0, (size_t)1 << c);
+	if (reused) /* fresh memory from the reservation is zero already (and not resident) */
+		memset(p, 0, (size_t)1 << c);
 	p[0] = (unsigned char)c;
 	return p + BA_HDR;
 }

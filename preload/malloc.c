@@ -11,6 +11,14 @@
  *    MINALIGN_MALLOC_MMAP threshold): sizes below 16 take 16 bytes (malloc's alignment is 16),
  *    an alignment above 16 takes the power-of-two class of max(size, alignment) (classes and
  *    kmalloc-large blocks are naturally aligned);
+ *  - between kmalloc's classes, kmem_cache_create() caches (16-aligned, "malloc-N") so that no
+ *    request wastes more than a quarter of its object: 48, 80, 160, then four steps per
+ *    doubling from 256 to 8192 (320, 384, 448, 640, ..., 7168) and 10240, 12288.  Real
+ *    programs allocate exact sizes just above a power of two (sqlite: 1032-byte and 4 KiB +
+ *    header records), which kmalloc's classes would round up to nearly twice their size in
+ *    resident memory (glibc rounds to 16 bytes).  kfree() frees them like any slab object.
+ *    Above 12288 kmalloc-large serves, and the pages of its block past the request are given
+ *    back to the host (an earlier user may have touched them);
  *  - an anonymous mapping for anything larger, or when kmalloc fails (the simulated RAM is
  *    full), with a header before the pointer (magic, mapping, usable size);
  *  - the boot arena (boot_arena.c) while minalign starts, and for every allocation the
@@ -121,12 +129,62 @@ static void pl_configure(struct minalign_config *c)
 	c->debug = dbg && *dbg && strcmp(dbg, "0") ? MINALIGN_DEBUG_SLAB : 0;
 	c->policy = pl_env_policy();
 	c->cache_line = (unsigned int)pl_env_size("MINALIGN_CACHE_LINE", c->cache_line);
-	c->swiotlb_dynamic = false; /* no worker thread: nothing here maps for DMA */
+	c->swiotlb_dynamic = false;	    /* no worker thread: nothing here maps for DMA */
+	c->swiotlb_size = (size_t)64 << 10; /* BOUNCE keeps 8-byte kmalloc with any pool */
 	c->ram_size = sizeof(void *) == 8 ? pl_env_size("MINALIGN_ARENA", PL_DEFAULT_ARENA)
 					  : pl_env_size("MINALIGN_ARENA", c->ram_size);
 	pl_mmap_over = MA_MIN(pl_env_size("MINALIGN_MALLOC_MMAP", KMALLOC_MAX_SIZE),
 			      (size_t)KMALLOC_MAX_SIZE);
 	pl_stats_at_exit = st && *st && strcmp(st, "0");
+}
+
+/*
+ * The in-between caches, and per size step the one to use or NULL (kmalloc's class): sizes
+ * up to 256 by 16 bytes (slot (size - 1) >> 4), then up to PL_MID_MAX by 128
+ * (16 + (size - 1) >> 7).
+ */
+#define PL_MID_MAX   16384
+#define PL_MID_SLOTS (16 + (PL_MID_MAX >> 7))
+static const unsigned int pl_mid_sizes[] = {48,	  80,	160,  320,  384,   448,	 640,
+					    768,  896,	1280, 1536, 1792,  2560, 3072,
+					    3584, 5120, 6144, 7168, 10240, 12288};
+#define PL_NR_MID (sizeof(pl_mid_sizes) / sizeof(pl_mid_sizes[0]))
+static struct kmem_cache *pl_mid_cache[PL_NR_MID];
+static struct kmem_cache *pl_mid[PL_MID_SLOTS];
+
+static inline unsigned int pl_mid_slot(size_t k)
+{
+	return k <= 256 ? (unsigned int)((k - 1) >> 4) : 16 + (unsigned int)((k - 1) >> 7);
+}
+
+/* What kmalloc gives a request of @size bytes (1..PL_MID_MAX), pages above its classes. */
+static size_t pl_kmalloc_bytes(size_t size)
+{
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		return kmalloc_size_roundup(size);
+	return MA_ALIGN_UP(size, PAGE_SIZE); /* resident pages (pl_large_trim()) */
+}
+
+/* Create the in-between caches and fill pl_mid[] (a failed cache leaves kmalloc's class). */
+static void pl_mid_setup(void)
+{
+	char name[32];
+
+	for (unsigned int i = 0; i < PL_NR_MID; i++) {
+		snprintf(name, sizeof(name), "malloc-%u", pl_mid_sizes[i]);
+		pl_mid_cache[i] = kmem_cache_create(name, pl_mid_sizes[i], PL_MIN, 0, NULL);
+	}
+	for (unsigned int slot = 0; slot < PL_MID_SLOTS; slot++) {
+		size_t top = slot < 16 ? ((size_t)slot + 1) << 4 : ((size_t)slot - 15) << 7;
+		size_t km = pl_kmalloc_bytes(top);
+
+		pl_mid[slot] = NULL;
+		for (unsigned int i = 0; i < PL_NR_MID; i++)
+			if (pl_mid_cache[i] && pl_mid_sizes[i] >= top && pl_mid_sizes[i] < km) {
+				pl_mid[slot] = pl_mid_cache[i];
+				break;
+			}
+	}
 }
 
 /* Bring minalign up once; false while another thread is doing it or when it failed. */
@@ -140,6 +198,7 @@ static __attribute__((noinline)) bool pl_start(void)
 	pl_depth++;
 	pl_configure(&c);
 	if (minalign_init(&c) == 0) {
+		pl_mid_setup();
 		pl_ram = (uintptr_t)ma_mem.cpu;
 		pl_ram_size = ma_mem.size;
 		atomic_store(&pl_state, PL_UP);
@@ -215,6 +274,19 @@ static inline size_t pl_pow2(size_t n)
 	return n <= 1 ? 1 : (size_t)1 << (64 - __builtin_clzll((unsigned long long)n - 1));
 }
 
+/*
+ * A kmalloc-large block is a power-of-two run of pages: give the pages past the request back
+ * to the host (an earlier user of the block may have touched them), so the resident size is
+ * the request rounded to pages, not to the block.
+ */
+static void pl_large_trim(void *p, size_t size)
+{
+	size_t used = MA_ALIGN_UP(size, PAGE_SIZE), block = PAGE_SIZE << get_order(size);
+
+	if (block > used)
+		ma_plat_discard((unsigned char *)p + used, block - used);
+}
+
 /* @align: 0 or a power of two; @zero: calloc. */
 static void *pl_alloc(size_t size, size_t align, bool zero)
 {
@@ -228,10 +300,14 @@ static void *pl_alloc(size_t size, size_t align, bool zero)
 	if (align > PL_MIN)
 		k = pl_pow2(MA_MAX(k, align));
 	if (ma_likely(k <= pl_mmap_over)) {
+		struct kmem_cache *mid = k <= PL_MID_MAX ? pl_mid[pl_mid_slot(k)] : NULL;
+
 		pl_depth++;
-		p = kmalloc(k, GFP_KERNEL);
+		p = mid ? kmem_cache_alloc(mid, GFP_KERNEL) : kmalloc(k, GFP_KERNEL);
 		pl_depth--;
 		if (ma_likely(p)) {
+			if (ma_unlikely(k > KMALLOC_MAX_CACHE_SIZE && !mid))
+				pl_large_trim(p, size);
 			if (zero)
 				memset(p, 0, size);
 			return p;

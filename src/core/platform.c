@@ -57,6 +57,11 @@ void ma_plat_unmap(void *addr, size_t size)
 		munmap(addr, size);
 }
 
+int ma_plat_discard(void *addr, size_t size)
+{
+	return madvise(addr, size, MADV_DONTNEED) ? -errno : 0;
+}
+
 void ma_spin_lock_slow(ma_spinlock_t *l)
 {
 	unsigned int spins = 0;

@@ -23,6 +23,12 @@ void *ma_plat_map(size_t size);
 /* Reserve @size bytes whose address is congruent to @phase modulo @align (a power of two). */
 void *ma_plat_map_aligned(size_t size, size_t align, uintptr_t phase, void **base, size_t *len);
 void ma_plat_unmap(void *addr, size_t size);
+/*
+ * Give the pages of [@addr, @addr+@size) (page-aligned, inside a ma_plat_map*() reservation)
+ * back to the host: they stay mapped and read as zero when touched again.  Returns 0, or
+ * -errno when the host refused (the memory then simply stays resident).
+ */
+int ma_plat_discard(void *addr, size_t size);
 
 typedef struct {
 	atomic_int v;

@@ -147,6 +147,9 @@ extern char ma_slab_no_owner[1];
  * MA_TC_EMPTY_MIN).
  */
 #define MA_TC_EMPTY_DECAY 4096u
+/* Beyond each entry's newest empty slab: a sweep every 256 slow paths, an age of 1024. */
+#define MA_TC_SWEEP_TICKS 256u
+#define MA_TC_SWEEP_AGE	  1024u
 #define MA_TC_EMPTY_MIN	  ((size_t)512 << 10)
 /* Empty slabs a cache keeps before returning them to the page allocator. */
 #define MA_CACHE_RESERVE  1
