@@ -22,6 +22,13 @@
  * capped at MAX_PAGE_ORDER), so no two free buddies are ever left unmerged, and a block never
  * merges with uncarved RAM (its pages read RESERVED).
  *
+ * Returning memory to the host: when a free makes a max-order block (4 MiB) while another
+ * max-order block is already free, the new one's CPU view is given back to the host
+ * (ma_plat_discard(): MADV_DONTNEED), under the lock, so the process's resident size follows
+ * what is allocated.  One free max-order block may stay resident (a load that frees and
+ * allocates a large block in turn does not fault its pages in every time).  The DRAM view of
+ * the sim model is left alone.
+ *
  * Page states (enum ma_page_state):
  *  - FREE: head of a free block, on free list `order`; FREE_TAIL: inside a free block.
  *  - HEAD/TAIL: an allocated block; every page's `head` is the index of the block's head.
@@ -393,6 +400,14 @@ static const char *buddy_free_misuse(uint32_t idx, unsigned int order, unsigned 
 	}
 }
 
+/* A max-order block became free (buddy.lock held): give its pages back if another is free. */
+static void buddy_discard(uint32_t idx, unsigned int order)
+{
+	if (order < MAX_PAGE_ORDER || buddy.nr_blocks[MAX_PAGE_ORDER] < 2)
+		return;
+	(void)ma_plat_discard(ma_mem.cpu + ((size_t)idx << PAGE_SHIFT), order_bytes(order));
+}
+
 /* Put the allocated block (@idx, @order) back, merging with free buddies (buddy.lock held). */
 static void buddy_free_block(uint32_t idx, unsigned int order)
 {
@@ -424,6 +439,7 @@ static void buddy_free_block(uint32_t idx, unsigned int order)
 		order++;
 	}
 	buddy_list_add(idx, order);
+	buddy_discard(idx, order);
 }
 
 /**
