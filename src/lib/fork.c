@@ -10,8 +10,8 @@
  * cache locks, because a debug slab's free check asks the mapping tables under its cache lock),
  * the opt-in call-site table's, the bounce pools' (the worker's mutex, ma_tlb.lock, the global
  * pools' areas), the cache simulator's buckets, the page allocator's lock and the statistics
- * list's; the parent and child handlers release them in the reverse order.  The child has no dynamic-pool worker: its first growth
- * starts one.  Other threads' per-thread caches (slabs, bounce slots) stay with the dead
+ * list's; the parent and child handlers release them in the reverse order.  The child has no
+ * dynamic-pool worker: its first growth starts one.  Other threads' per-thread caches (slabs, bounce slots) stay with the dead
  * threads in the child: memory the child does not get back, never corruption.
  *
  * Not covered (a child must not use them if another thread may have held them at fork):
