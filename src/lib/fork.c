@@ -11,8 +11,9 @@
  * the opt-in call-site table's, the bounce pools' (the worker's mutex, ma_tlb.lock, the global
  * pools' areas), the cache simulator's buckets, the page allocator's lock and the statistics
  * list's; the parent and child handlers release them in the reverse order.  The child has no
- * dynamic-pool worker: its first growth starts one.  Other threads' per-thread caches (slabs, bounce slots) stay with the dead
- * threads in the child: memory the child does not get back, never corruption.
+ * dynamic-pool worker: its first growth starts one.  Other threads' per-thread caches (slabs,
+ * bounce slots) stay with the dead threads in the child: memory the child does not get back,
+ * never corruption.
  *
  * Not covered (a child must not use them if another thread may have held them at fork):
  * dma_pool locks, device (devres) locks and the report handler lock.
