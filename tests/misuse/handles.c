@@ -11,6 +11,7 @@
 #include "../unit/dma_helpers.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 static int action_runs;
 
@@ -117,11 +118,46 @@ static void test_exit_destroys_live_devices(void **state)
 	finish();
 }
 
+static void release_nothing(struct device *dev, void *res)
+{
+	(void)dev;
+	(void)res;
+}
+
+/* devres data pointers are looked up, never a header read in front of them. */
+static void test_devres_foreign_pointers(void **state)
+{
+	struct device *dev;
+	char stack[64] = {0};
+	char *heap = malloc(64);
+	void *r;
+
+	(void)state;
+	start();
+	dev = th_dev("dr", false, 0, false);
+	devres_free(stack);
+	tu_expect_report("device", "not a devres_alloc() resource");
+	devres_free(heap + 16);
+	tu_expect_report("device", "not a devres_alloc() resource");
+	devres_add(dev, stack);
+	tu_expect_report("device", "not a devres_alloc() resource");
+	r = devres_alloc(release_nothing, 32, GFP_KERNEL);
+	assert_non_null(r);
+	devres_free(r);
+	tu_expect_no_report();
+	devres_free(r); /* twice: already freed */
+	tu_expect_report("device", "not a devres_alloc() resource");
+	minalign_device_destroy(dev);
+	free(heap);
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_destroyed_device),
 		cmocka_unit_test(test_exit_destroys_live_devices),
+		cmocka_unit_test(test_devres_foreign_pointers),
 	};
 
 	return cmocka_run_group_tests_name("handles", tests, NULL, NULL);
