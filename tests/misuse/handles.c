@@ -152,12 +152,42 @@ static void test_devres_foreign_pointers(void **state)
 	finish();
 }
 
+/* A destroyed cache and one that outlived minalign_exit(): every use reports, does nothing. */
+static void test_stale_caches(void **state)
+{
+	struct kmem_cache *c, *kept;
+	void *o;
+
+	(void)state;
+	start();
+	c = kmem_cache_create("short-lived", 48, 8, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	tu_expect_no_report();
+	assert_null(kmem_cache_alloc(c, GFP_KERNEL));
+	tu_expect_report("slab", "destroyed");
+	kmem_cache_destroy(c);
+	tu_expect_report("slab", "already destroyed");
+	kept = kmem_cache_create("kept", 64, 8, 0, NULL);
+	assert_non_null(kmem_cache_alloc(kept, GFP_KERNEL)); /* freed by exit */
+	tu_reports_release();
+	minalign_exit();
+	start();
+	assert_null(kmem_cache_alloc(kept, GFP_KERNEL)); /* outlived exit: stale */
+	tu_expect_report("slab", "destroyed");
+	kmem_cache_destroy(kept);
+	tu_expect_report("slab", "already destroyed");
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_destroyed_device),
 		cmocka_unit_test(test_exit_destroys_live_devices),
 		cmocka_unit_test(test_devres_foreign_pointers),
+		cmocka_unit_test(test_stale_caches),
 	};
 
 	return cmocka_run_group_tests_name("handles", tests, NULL, NULL);
