@@ -181,6 +181,40 @@ static void test_stale_caches(void **state)
 	finish();
 }
 
+/* A destroyed pool: every use reports and does nothing; a pool alive at exit is destroyed. */
+static void test_stale_pools(void **state)
+{
+	struct dma_pool *pool, *left;
+	struct device *dev;
+	dma_addr_t h;
+	void *b;
+
+	(void)state;
+	start();
+	dev = th_dev("pools", false, 0, false);
+	pool = dma_pool_create("gone", dev, 64, 64, 0);
+	b = dma_pool_alloc(pool, GFP_KERNEL, &h);
+	dma_pool_free(pool, b, h);
+	dma_pool_destroy(pool);
+	tu_expect_no_report();
+	assert_null(dma_pool_alloc(pool, GFP_KERNEL, &h));
+	tu_expect_report("dma", "not a live dma_pool");
+	dma_pool_free(pool, b, h);
+	tu_expect_report("dma", "not a live dma_pool");
+	dma_pool_destroy(pool);
+	tu_expect_report("dma", "not a live dma_pool");
+	left = dma_pool_create("left", dev, 32, 32, 0);
+	assert_non_null(dma_pool_alloc(left, GFP_KERNEL, &h));
+	tu_reports_clear();
+	minalign_exit(); /* the pool (with a block), then the device */
+	assert_int_equal(tu_reports_count(), 3);
+	tu_reports_clear();
+	start();
+	dma_pool_destroy(left); /* outlived exit */
+	tu_expect_report("dma", "not a live dma_pool");
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_exit_destroys_live_devices),
 		cmocka_unit_test(test_devres_foreign_pointers),
 		cmocka_unit_test(test_stale_caches),
+		cmocka_unit_test(test_stale_pools),
 	};
 
 	return cmocka_run_group_tests_name("handles", tests, NULL, NULL);
