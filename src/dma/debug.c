@@ -63,10 +63,6 @@ static struct {
 } ma_dbg_lstripe[MA_DBG_LSTRIPES];
 static struct ma_dbg_line *ma_dbg_lbucket[MA_DBG_LBUCKETS];
 
-/* Every device's table, so that fork can take their locks (ma_dma_debug_atfork()). */
-static ma_mutex_t dbg_reg_lock = MA_MUTEX_INIT;
-static struct ma_dma_debug *dbg_reg;
-
 /* Handed out when a device has no table (it was created with debugging off). */
 static struct ma_dbg_entry ma_dbg_untracked;
 
@@ -137,6 +133,7 @@ static void dbg_unhash(struct ma_dma_debug *t, struct ma_dbg_entry *e)
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
+	ma_dbgf_release(e);
 }
 
 struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
@@ -160,6 +157,7 @@ struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
 
 void ma_dma_debug_init(void)
 {
+	ma_dbgf_init();
 	memset(ma_dbg_lbucket, 0, sizeof(ma_dbg_lbucket));
 	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++)
 		ma_spin_init(&ma_dbg_lstripe[i].lock);
@@ -256,46 +254,24 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 		t->first.e[i].next = t->free;
 		t->free = &t->first.e[i];
 	}
-	ma_mutex_lock(&dbg_reg_lock);
-	t->reg_next = dbg_reg;
-	if (dbg_reg)
-		dbg_reg->reg_prev = t;
-	dbg_reg = t;
-	ma_mutex_unlock(&dbg_reg_lock);
 	d->debug = t;
+	ma_dbgf_register(t, d->dev);
 	return 0;
-}
-
-static void dbg_unregister(struct ma_dma_debug *t)
-{
-	ma_mutex_lock(&dbg_reg_lock);
-	if (t->reg_prev)
-		t->reg_prev->reg_next = t->reg_next;
-	else
-		dbg_reg = t->reg_next;
-	if (t->reg_next)
-		t->reg_next->reg_prev = t->reg_prev;
-	ma_mutex_unlock(&dbg_reg_lock);
 }
 
 /**
  * ma_dma_debug_atfork() - pthread_atfork step of DMA-API debugging (lib/fork.c).
- * @phase: PREPARE takes the table registry's mutex, every device table's lock and the
- *         cache-line stripes (in index order, as dbg_lines_lock() nests them); PARENT and
- *         CHILD release them.  The table and stripe locks are never nested with each other.
+ * @phase: PREPARE takes the table registry's lock and every table's lock (debug_free.c, in the
+ *         order the free watch nests them), then the cache-line stripes in index order (as
+ *         dbg_lines_lock() nests them; never nested with the table locks); PARENT and CHILD
+ *         release them.
  */
 void ma_dma_debug_atfork(enum ma_fork_phase phase)
 {
 	bool lock = phase == MA_FORK_PREPARE;
 
 	if (lock)
-		ma_mutex_lock(&dbg_reg_lock);
-	for (struct ma_dma_debug *t = dbg_reg; t; t = t->reg_next) {
-		if (lock)
-			ma_spin_lock(&t->lock);
-		else
-			ma_spin_unlock(&t->lock);
-	}
+		ma_dbgf_atfork(true);
 	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++) {
 		if (lock)
 			ma_spin_lock(&ma_dbg_lstripe[i].lock);
@@ -303,7 +279,7 @@ void ma_dma_debug_atfork(enum ma_fork_phase phase)
 			ma_spin_unlock(&ma_dbg_lstripe[MA_DBG_LSTRIPES - 1 - i].lock);
 	}
 	if (!lock)
-		ma_mutex_unlock(&dbg_reg_lock);
+		ma_dbgf_atfork(false);
 }
 
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
@@ -314,13 +290,14 @@ void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
 
 	if (!t)
 		return;
-	dbg_unregister(t);
+	ma_dbgf_unregister(t);
 	ma_spin_lock(&t->lock);
 	for (unsigned int i = 0; i < MA_DBG_BUCKETS; i++) {
 		for (e = t->bucket[i]; e; e = next) {
 			next = e->next;
 			e->next = live;
 			live = e;
+			ma_dbgf_release(e);
 		}
 		t->bucket[i] = NULL;
 	}
@@ -372,6 +349,8 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 
 	if (!t)
 		return &ma_dbg_untracked;
+	if (!ma_dbgf_allocated(dev, phys, size, what))
+		return NULL;
 	if (hazard && !bounce && dbg_packed(dev, phys, size, what))
 		return NULL;
 	e = dbg_entry_get(t);
@@ -417,6 +396,7 @@ void ma_dma_debug_map_end(struct device *dev, struct ma_dbg_entry *e, dma_addr_t
 		return;
 	}
 	e->addr = addr;
+	ma_dbgf_hold(e);
 	b = ma_dbg_bucket(t, addr);
 	ma_spin_lock(&t->lock);
 	e->next = *b;
@@ -647,8 +627,8 @@ bool ma_dma_debug_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	if (bad >= 0) {
 		dbg_unclaim(t, sgl, bad);
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
-			  bad);
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)",
+			  msg, bad);
 		return false;
 	}
 	ma_spin_unlock(&t->lock);
