@@ -75,6 +75,15 @@ struct device *minalign_device_create(const struct minalign_device_info *info)
 			  bits);
 		return NULL;
 	}
+	if (info->iova_granule &&
+	    (!MA_IS_POW2(info->iova_granule) || info->iova_granule < 4096 ||
+	     info->iova_granule > 65536)) {
+		ma_report("device", info->name, 0, 0,
+			  "minalign_device_create: iova_granule %u is not a power of two in "
+			  "4096..65536",
+			  info->iova_granule);
+		return NULL;
+	}
 	dev = ma_meta_alloc(sizeof(*dev));
 	if (!dev)
 		return NULL;
@@ -88,6 +97,9 @@ struct device *minalign_device_create(const struct minalign_device_info *info)
 	dev->dma_limit = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
 	dev->dma_mask = dev->dma_limit;
 	dev->coherent_dma_mask = dev->dma_limit;
+	dev->iommu = info->iommu;
+	dev->untrusted = info->iommu && info->untrusted;
+	dev->iova_granule = info->iova_granule ? info->iova_granule : 4096;
 	if (ma_device_attach(dev))
 		goto err_attach;
 	return dev;

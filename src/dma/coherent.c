@@ -9,6 +9,10 @@
  * mismatch instead of freeing.  The block is made cacheable again and cleaned (so the DRAM view
  * matches) before it goes back to the buddy allocator.
  *
+ * Behind an IOMMU the block is any RAM (the IOMMU reaches it), at least one IOVA granule,
+ * mapped read-write through the device's domain: the handle is its IOVA, unmapped (IOTLB
+ * invalidated) before the block is freed.
+ *
  * Locking: none here; the buddy allocator locks itself.  A block's page fields are written
  * only by the thread that allocates or frees it.
  */
@@ -19,6 +23,12 @@ static phys_addr_t ma_coherent_limit(const struct device *dev)
 	u64 m = MA_MIN(dev->coherent_dma_mask, dev->dma_limit);
 
 	return m == UINT64_MAX ? UINT64_MAX : (phys_addr_t)m + 1;
+}
+
+/* The block order for @size bytes (whole IOVA granules behind an IOMMU). */
+static unsigned int ma_coherent_order(const struct device *dev, size_t size)
+{
+	return get_order(dev && dev->iommu ? MA_MAX(size, (size_t)dev->iova_granule) : size);
 }
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
@@ -34,18 +44,31 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 			  !dma_handle ? "NULL dma_handle" : "zero size");
 		return NULL;
 	}
-	order = get_order(size);
+	order = ma_coherent_order(dev, size);
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
-	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, order, ma_coherent_limit(dev));
+	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, order,
+				  dev->iommu ? UINT64_MAX : ma_coherent_limit(dev));
 	if (!pg)
 		return NULL;
+	if (dev->iommu) {
+		u64 iova = ma_iommu_map_range(ma_dma_dom(dev), ma_page_to_phys(pg), PAGE_SIZE << order,
+					      MA_IOMMU_READ | MA_IOMMU_WRITE,
+					      MA_MIN(dev->coherent_dma_mask, dev->dma_limit));
+
+		if (!iova) {
+			__free_pages(pg, order);
+			return NULL;
+		}
+		*dma_handle = (dma_addr_t)iova;
+	} else {
+		*dma_handle = ma_phys_to_dma(dev, ma_page_to_phys(pg));
+	}
 	cpu = ma_page_to_virt(pg);
 	memset(cpu, 0, PAGE_SIZE << order);
 	ma_pages_set_uncached(pg, order, true);
 	pg->owner = MA_OWNER_COHERENT;
 	pg->priv = dev;
-	*dma_handle = ma_phys_to_dma(dev, ma_page_to_phys(pg));
 	ma_stat_add(MA_STAT_coherent_bytes, (int64_t)(PAGE_SIZE << order));
 	return cpu;
 }
@@ -61,9 +84,11 @@ static const char *ma_coherent_misuse(struct device *dev, size_t size, void *cpu
 	pg = ma_virt_to_page(cpu);
 	if (pg->state != MA_PAGE_HEAD || pg->owner != MA_OWNER_COHERENT)
 		return "not a coherent allocation (or already freed)";
-	if (pg->order != get_order(size))
+	if (pg->order != ma_coherent_order(dev, size))
 		return "size differs from the allocation's";
-	if (handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
+	if (dev && dev->iommu ? ma_iommu_translate(ma_dma_dom(dev), handle, PAGE_SIZE) !=
+					ma_page_to_phys(pg)
+			      : handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
 		return "dma_handle differs from the allocation's";
 	*head = pg;
 	return NULL;
@@ -85,6 +110,13 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
 		return;
 	}
 	bytes = PAGE_SIZE << pg->order;
+	if (dev && dev->iommu) {
+		phys_addr_t phys;
+
+		if (ma_iommu_unmap_range(ma_dma_dom(dev), dma_handle, bytes, &phys,
+					 "dma_free_coherent"))
+			return;
+	}
 	pg->owner = MA_OWNER_NONE;
 	pg->priv = NULL;
 	ma_pages_set_uncached(pg, pg->order, false);

@@ -44,6 +44,7 @@ static void ma_dma_dev_release(struct device *dev, void *data)
 {
 	ma_dma_debug_detach(dev, data); /* reports and unmaps what is still mapped */
 	ma_swiotlb_dev_exit(&((struct ma_dma_dev *)data)->tlb);
+	ma_iommu_domain_free(((struct ma_dma_dev *)data)->dom);
 	dev->dma = NULL;
 	ma_meta_free(data);
 }
@@ -57,11 +58,19 @@ static int ma_dma_attach(struct device *dev)
 		return -ENOMEM;
 	d->dev = dev;
 	ma_swiotlb_dev_init(&d->tlb);
+	if (dev->iommu) {
+		d->dom = ma_iommu_domain_new(dev->name, dev->iova_granule);
+		if (!d->dom) {
+			ma_meta_free(d);
+			return -ENOMEM;
+		}
+	}
 	err = ma_dma_debug_on() ? ma_dma_debug_attach(d) : 0;
 	if (!err)
 		err = ma_device_add_action(dev, ma_dma_dev_release, d);
 	if (err) {
 		ma_meta_free(d->debug);
+		ma_iommu_domain_free(d->dom);
 		ma_meta_free(d);
 		return err;
 	}
@@ -79,6 +88,7 @@ int ma_dma_init(void)
 void ma_dma_exit(void)
 {
 	ma_device_remove_hook(ma_dma_attach);
+	ma_kb_exit();
 }
 
 static bool ma_dma_supported(u64 mask)
