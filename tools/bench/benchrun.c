@@ -172,7 +172,7 @@ static size_t ram_for(const struct bench_args *a, size_t len)
 static int bench_init(const struct bench_args *a, struct bench_ctx *c)
 {
 	struct minalign_config cfg;
-	struct minalign_device_info info = {"dma_map_benchmark", a->coherent, 0, false};
+	struct minalign_device_info info = {.name = "dma_map_benchmark", .coherent = a->coherent};
 	int rc;
 
 	minalign_config_init(&cfg);

@@ -91,7 +91,7 @@ static int create_devices(const char *cmd, struct soc_run *s)
 	char name[32];
 
 	for (unsigned int i = 0; i <= p->devices; i++) {
-		struct minalign_device_info info = {name, i == p->devices, 0, false};
+		struct minalign_device_info info = {.name = name, .coherent = i == p->devices};
 
 		if (i == p->devices)
 			snprintf(name, sizeof(name), "coherent0");
