@@ -140,7 +140,8 @@ static int ma_iommu_sg_plan(struct device *dev, struct scatterlist *sgl, int nen
 		}
 		if (!ma_dma_sg_phys(dev, sg, i, &phys, "dma_map_sg"))
 			return -1;
-		if (dev->force_bounce || (dev->untrusted && ma_iommu_partial(dev, phys, sg->length)))
+		if (dev->force_bounce ||
+		    (dev->untrusted && ma_iommu_partial(dev, phys, sg->length)))
 			bounce = true;
 		else if (!dev->untrusted && !dev->coherent && ma_dma_inbound(dir) &&
 			 ma_iommu_partial(dev, phys, sg->length) &&
@@ -165,9 +166,10 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		return plan < 0 ? (ma_stat_add(MA_STAT_dma_map_failures, 1), 0) : -1;
 	pfn = ma_iova_alloc(dom, n, ma_dma_limit(dev));
 	if (!pfn) {
-		ma_report("iommu", dev->name, 0, 0,
-			  "dma_map_sg: no IOVA space for %llu granule(s) (or no memory to track it)",
-			  (unsigned long long)n);
+		ma_report(
+			"iommu", dev->name, 0, 0,
+			"dma_map_sg: no IOVA space for %llu granule(s) (or no memory to track it)",
+			(unsigned long long)n);
 		ma_stat_add(MA_STAT_dma_map_failures, 1);
 		return 0;
 	}
@@ -198,8 +200,8 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		open_end = ((phys + sg->length) & (g - 1)) != 0;
 	}
 	for (i = 0, sg = sgl; i < nents; i++, sg = sg_next(sg)) { /* maintenance; unused entries */
-		ma_dma_direct_for_device(dev, ma_page_to_phys(sg->page) + sg->offset, sg->length, dir,
-					 attrs);
+		ma_dma_direct_for_device(dev, ma_page_to_phys(sg->page) + sg->offset, sg->length,
+					 dir, attrs);
 		if (i >= count) {
 			sg->dma_address = DMA_MAPPING_ERROR;
 			sg->dma_length = 0;

@@ -157,13 +157,18 @@ phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 	r = kb_rec_get(b);
 	if (!r || (granule && (ma_virt_to_phys(obj) & (granule - 1)))) {
 		ma_report("dma", dev->name, orig, size, "kmalloc bounce of %zu bytes failed (%s)",
-			  n, r ? "object not aligned to the IOVA granule" : "no memory to track it");
+			  n,
+			  r ? "object not aligned to the IOVA granule" : "no memory to track it");
 		ma_meta_free(r);
 		kfree(obj);
 		return MINALIGN_PHYS_INVALID;
 	}
-	*r = (struct ma_kb_rec){.owner = d, .obj = (uintptr_t)obj, .orig = orig, .size = size,
-				.off = off, .span = span};
+	*r = (struct ma_kb_rec){.owner = d,
+				.obj = (uintptr_t)obj,
+				.orig = orig,
+				.size = size,
+				.off = off,
+				.span = span};
 	if (pad_zero) {
 		memset(obj, 0, off);
 		memset(obj + off + size, 0, span - off - size);
@@ -177,7 +182,7 @@ phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 	ma_spin_unlock(&b->lock);
 	if (ma_unlikely(!atomic_load_explicit(&d->kb_used, memory_order_relaxed)))
 		atomic_store_explicit(&d->kb_used, true, memory_order_relaxed); /* [K1] */
-	ma_tlb_fence_release();						/* [K2] */
+	ma_tlb_fence_release();							/* [K2] */
 	kb_stat((int64_t)ksize(obj));
 	ma_stat_add(MA_STAT_bounce_maps, 1);
 	return data;

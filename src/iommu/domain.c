@@ -61,23 +61,25 @@ void ma_iommu_domain_free(struct ma_iommu_domain *d)
 	ma_meta_free(d);
 }
 
-u64 ma_iommu_map_range(struct ma_iommu_domain *d, phys_addr_t phys, size_t size,
-		       unsigned int prot, u64 limit)
+u64 ma_iommu_map_range(struct ma_iommu_domain *d, phys_addr_t phys, size_t size, unsigned int prot,
+		       u64 limit)
 {
 	size_t g = d->granule, off = (size_t)(phys & (g - 1));
 	u64 n = ((u64)off + size + g - 1) >> d->shift;
 	u64 pfn = ma_iova_alloc(d, n, limit);
 
 	if (!pfn) {
-		ma_report("iommu", d->name, phys, size,
-			  "no IOVA space for %llu granule(s) below %#llx (or no memory to track it)",
-			  (unsigned long long)n, (unsigned long long)limit);
+		ma_report(
+			"iommu", d->name, phys, size,
+			"no IOVA space for %llu granule(s) below %#llx (or no memory to track it)",
+			(unsigned long long)n, (unsigned long long)limit);
 		return 0;
 	}
 	if (ma_iommu_pt_map(d, pfn, phys - off, n, prot, true)) {
 		ma_iova_free(d, pfn, n);
 		ma_report("iommu", d->name, phys, size,
-			  "no memory for the page tables of %llu granule(s)", (unsigned long long)n);
+			  "no memory for the page tables of %llu granule(s)",
+			  (unsigned long long)n);
 		return 0;
 	}
 	ma_stat_add(MA_STAT_iommu_maps, 1);
@@ -129,7 +131,7 @@ int ma_iommu_access(struct ma_iommu_domain *d, u64 iova, size_t len, unsigned in
 			ma_report("iommu", d->name, a, len,
 				  "%s: IOMMU fault at IOVA %#llx (access %#llx+%zu): %s", what,
 				  (unsigned long long)a, (unsigned long long)iova, len,
-				  !have		       ? "not mapped"
+				  !have			    ? "not mapped"
 				  : (prot & MA_IOMMU_WRITE) ? "no write permission"
 							    : "no read permission");
 			return -EFAULT;

@@ -47,7 +47,7 @@ struct ma_iommu_domain {
 	ma_spinlock_t lock; /* the fields below up to @rcache */
 	struct ma_iova_range {
 		u64 lo, hi;
-	} *free;
+	} * free;
 	size_t nfree, cap, live;
 	struct ma_iova_rcache {
 		unsigned int n;
@@ -92,8 +92,8 @@ int ma_iova_validate(struct ma_iommu_domain *d);
  * caller owns them through the IOVA allocator).
  * Return: 0, or -ENOMEM when a table cannot be allocated (what this call mapped is cleared).
  */
-int ma_iommu_pt_map(struct ma_iommu_domain *d, u64 pfn, phys_addr_t phys, u64 n,
-		    unsigned int prot, bool head);
+int ma_iommu_pt_map(struct ma_iommu_domain *d, u64 pfn, phys_addr_t phys, u64 n, unsigned int prot,
+		    bool head);
 /*
  * ma_iommu_pt_check() - is [@pfn, @pfn+@n) exactly one mapped range (head at @pfn, no other
  * head inside, none continuing past it)?  Return: NULL, or why not (static string).
@@ -117,8 +117,8 @@ void ma_iommu_pt_free(struct ma_iommu_domain *d);
  * granule kept), or 0 after one "iommu" report naming the device (IOVA space exhausted below
  * the limit, or no metadata for the allocator or a table).
  */
-u64 ma_iommu_map_range(struct ma_iommu_domain *d, phys_addr_t phys, size_t size,
-		       unsigned int prot, u64 limit);
+u64 ma_iommu_map_range(struct ma_iommu_domain *d, phys_addr_t phys, size_t size, unsigned int prot,
+		       u64 limit);
 /*
  * ma_iommu_unmap_range() - unmap the range ma_iommu_map_range() returned @iova for (@size
  * bytes), invalidate the IOTLB and give the IOVA back.  @phys: set to what @iova translated

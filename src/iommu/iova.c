@@ -135,7 +135,8 @@ static void iova_insert(struct ma_iommu_domain *d, u64 pfn, u64 n)
 		d->free[i - 1].hi += n;
 		if (i < d->nfree && d->free[i].lo == pfn + n) {
 			d->free[i - 1].hi = d->free[i].hi;
-			memmove(&d->free[i], &d->free[i + 1], (d->nfree - i - 1) * sizeof(*d->free));
+			memmove(&d->free[i], &d->free[i + 1],
+				(d->nfree - i - 1) * sizeof(*d->free));
 			d->nfree--;
 		}
 	} else if (i < d->nfree && d->free[i].lo == pfn + n) {

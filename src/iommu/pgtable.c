@@ -39,7 +39,8 @@ static unsigned int pt_index(const struct ma_iommu_domain *d, u64 pfn, unsigned 
 	return (unsigned int)(pfn >> (PT_BITS * (d->levels - 1 - level))) & (PT_ENTRIES - 1);
 }
 
-/* The leaf table holding granule @pfn; made on demand with @alloc.  NULL when absent / no memory. */
+/* The leaf table holding granule @pfn; made on demand with @alloc.  NULL when absent / no memory.
+ */
 static pt_entry *pt_leaf(struct ma_iommu_domain *d, u64 pfn, bool alloc)
 {
 	pt_entry *t = (pt_entry *)atomic_load_explicit(&d->root, memory_order_acquire);
@@ -90,8 +91,8 @@ static void pt_clear_n(struct ma_iommu_domain *d, u64 pfn, u64 n)
 	}
 }
 
-int ma_iommu_pt_map(struct ma_iommu_domain *d, u64 pfn, phys_addr_t phys, u64 n,
-		    unsigned int prot, bool head)
+int ma_iommu_pt_map(struct ma_iommu_domain *d, u64 pfn, phys_addr_t phys, u64 n, unsigned int prot,
+		    bool head)
 {
 	for (u64 i = 0; i < n;) {
 		pt_entry *t = pt_leaf(d, pfn + i, true);
@@ -103,9 +104,10 @@ int ma_iommu_pt_map(struct ma_iommu_domain *d, u64 pfn, phys_addr_t phys, u64 n,
 			return -ENOMEM;
 		}
 		for (u64 j = 0; j < run; j++)
-			atomic_store_explicit(&t[k + j],
-					      pt_pte(phys + ((i + j) << d->shift), prot, head && i + j == 0),
-					      memory_order_release);
+			atomic_store_explicit(
+				&t[k + j],
+				pt_pte(phys + ((i + j) << d->shift), prot, head && i + j == 0),
+				memory_order_release);
 		i += run;
 	}
 	return 0;
@@ -154,7 +156,8 @@ phys_addr_t ma_iommu_pt_lookup(struct ma_iommu_domain *d, u64 iova, unsigned int
 	unsigned int p = 0;
 
 	if (pte & PTE_VALID)
-		p = ((pte & PTE_READ) ? MA_IOMMU_READ : 0) | ((pte & PTE_WRITE) ? MA_IOMMU_WRITE : 0);
+		p = ((pte & PTE_READ) ? MA_IOMMU_READ : 0) |
+		    ((pte & PTE_WRITE) ? MA_IOMMU_WRITE : 0);
 	if (have)
 		*have = p;
 	if (!(pte & PTE_VALID) || (p & prot) != prot)

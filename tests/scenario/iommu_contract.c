@@ -189,7 +189,8 @@ static void test_sg_three_pages_merge(void **state)
 	assert_int_equal(sg_dma_len(&sg[0]), 3 * PAGE_SIZE);
 	assert_int_equal(sg_dma_len(&sg[1]), 0);
 	th_fill(stream, 9, sizeof(stream));
-	assert_int_equal(minalign_dma_write(dev, sg_dma_address(&sg[0]), stream, sizeof(stream)), 0);
+	assert_int_equal(minalign_dma_write(dev, sg_dma_address(&sg[0]), stream, sizeof(stream)),
+			 0);
 	dma_sync_sg_for_cpu(dev, sg, 3, DMA_BIDIRECTIONAL);
 	for (int i = 0; i < 3; i++)
 		assert_memory_equal(p[i], stream + i * PAGE_SIZE, PAGE_SIZE);
@@ -385,7 +386,8 @@ static void test_kmalloc_backend_iommu(void **state)
 /* A bad granule is refused at creation with one report. */
 static void test_bad_granule(void **state)
 {
-	struct minalign_device_info info = {.name = "x", .iommu = true, .iova_granule = 8192 + 4096};
+	struct minalign_device_info info = {
+		.name = "x", .iommu = true, .iova_granule = 8192 + 4096};
 
 	(void)state;
 	assert_null(minalign_device_create(&info));
@@ -432,7 +434,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kmalloc16_bounced, setup_pool, teardown),
 		cmocka_unit_test_setup_teardown(test_page_not_bounced, setup_pool, teardown),
-		cmocka_unit_test_setup_teardown(test_write_past_granule_faults, setup_pool, teardown),
+		cmocka_unit_test_setup_teardown(test_write_past_granule_faults, setup_pool,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_use_after_unmap_and_overrun, setup_pool,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sg_three_pages_merge, setup_pool, teardown),

@@ -225,8 +225,8 @@ static void test_scatterlist(void **state)
 	minalign_device_destroy(dev);
 }
 
-#define SC(pol, vic, be)                                                      \
-	{                                                                     \
+#define SC(pol, vic, be)                                                        \
+	{                                                                       \
 		MINALIGN_POLICY_##pol, MINALIGN_SIM_##vic, MINALIGN_BOUNCE_##be \
 	}
 static struct sc cases[] = {
@@ -266,7 +266,8 @@ int main(void)
 				 cases[c].victim == MINALIGN_SIM_LOSE_CPU_WRITES
 					 ? "lose_cpu_writes"
 					 : "lose_device_writes",
-				 cases[c].backend == MINALIGN_BOUNCE_KMALLOC ? "kmalloc" : "swiotlb",
+				 cases[c].backend == MINALIGN_BOUNCE_KMALLOC ? "kmalloc"
+									     : "swiotlb",
 				 scenarios[k].name);
 			t->name = names[c * NS + k];
 			t->test_func = scenarios[k].fn;
