@@ -56,7 +56,8 @@ static void report_help(void)
 	      "  --bounce-backend B  bounce buffers of the per-policy runs: swiotlb (a reserved\n"
 	      "                   pool, default) or kmalloc (no pool); the bouncing policies\n"
 	      "                   also run with the other one, compared in a second table\n"
-	      "  --iommu          the simulated devices sit behind an IOMMU (IOVAs, 4 KiB granule)\n"
+	      "  --iommu          the simulated devices sit behind an IOMMU (IOVAs, 4 KiB "
+	      "granule)\n"
 	      "  --json           machine-readable output\n"
 	      "  --svg FILE       also write a bar chart of slab bytes per policy and size class\n",
 	      stdout);

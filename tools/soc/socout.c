@@ -65,14 +65,16 @@ void soc_print_backends(FILE *f, const struct soc_result *r, unsigned int n)
 	fprintf(f, "\n  %-10s  %-8s  %12s  %9s  %10s  %9s\n", "policy", "backend", "bounce mem",
 		"bounces", "bounces/s", "corrupted");
 	for (unsigned int i = 0; i < n; i++)
-		fprintf(f, "  %-10s  %-8s  %12s  %9" PRIu64 "  %10s  %9" PRIu64 "%s\n", pname(&r[i]),
-			cli_backend_name(r[i].params.backend),
+		fprintf(f, "  %-10s  %-8s  %12s  %9" PRIu64 "  %10s  %9" PRIu64 "%s\n",
+			pname(&r[i]), cli_backend_name(r[i].params.backend),
 			cli_human(mem, sizeof(mem), soc_bounce_memory(&r[i])), r[i].st.bounce_maps,
 			rate(bps, sizeof(bps),
 			     r[i].seconds > 0 ? (double)r[i].st.bounce_maps / r[i].seconds : 0),
 			r[i].corrupted_bytes, soc_unexpected(&r[i]) ? "  LIBRARY BUG" : "");
-	fputs("\n  bounce mem: memory held for bouncing - swiotlb: the pools' peak (the default pool\n"
-	      "  is reserved for the whole run); kmalloc: the most bytes of bounce objects live at\n"
+	fputs("\n  bounce mem: memory held for bouncing - swiotlb: the pools' peak (the default "
+	      "pool\n"
+	      "  is reserved for the whole run); kmalloc: the most bytes of bounce objects live "
+	      "at\n"
 	      "  once (nothing reserved, so kmalloc's minimum alignment drops to 8 with no pool)\n",
 	      f);
 }
