@@ -46,7 +46,8 @@ struct minalign_device_info {
  * @info: its description; NULL gives a non-coherent 64-bit device named "device".
  *
  * Return: the device, or NULL when the library is not initialised, @info->dma_bits is above
- * 64, or @info->iova_granule is not 0 or a power of two in 4096..65536 (all reported), or when metadata cannot be allocated (no report).  Thread-safe.
+ * 64, or @info->iova_granule is not 0 or a power of two in 4096..65536 (all reported), or when
+ * metadata cannot be allocated (no report).  Thread-safe.
  */
 MINALIGN_API struct device *minalign_device_create(const struct minalign_device_info *info);
 

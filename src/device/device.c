@@ -75,9 +75,8 @@ struct device *minalign_device_create(const struct minalign_device_info *info)
 			  bits);
 		return NULL;
 	}
-	if (info->iova_granule &&
-	    (!MA_IS_POW2(info->iova_granule) || info->iova_granule < 4096 ||
-	     info->iova_granule > 65536)) {
+	if (info->iova_granule && (!MA_IS_POW2(info->iova_granule) || info->iova_granule < 4096 ||
+				   info->iova_granule > 65536)) {
 		ma_report("device", info->name, 0, 0,
 			  "minalign_device_create: iova_granule %u is not a power of two in "
 			  "4096..65536",

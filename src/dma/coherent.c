@@ -52,8 +52,8 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 	if (!pg)
 		return NULL;
 	if (dev->iommu) {
-		u64 iova = ma_iommu_map_range(ma_dma_dom(dev), ma_page_to_phys(pg), PAGE_SIZE << order,
-					      MA_IOMMU_READ | MA_IOMMU_WRITE,
+		u64 iova = ma_iommu_map_range(ma_dma_dom(dev), ma_page_to_phys(pg),
+					      PAGE_SIZE << order, MA_IOMMU_READ | MA_IOMMU_WRITE,
 					      MA_MIN(dev->coherent_dma_mask, dev->dma_limit));
 
 		if (!iova) {
@@ -86,9 +86,9 @@ static const char *ma_coherent_misuse(struct device *dev, size_t size, void *cpu
 		return "not a coherent allocation (or already freed)";
 	if (pg->order != ma_coherent_order(dev, size))
 		return "size differs from the allocation's";
-	if (dev && dev->iommu ? ma_iommu_translate(ma_dma_dom(dev), handle, PAGE_SIZE) !=
-					ma_page_to_phys(pg)
-			      : handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
+	if (dev && dev->iommu
+		    ? ma_iommu_translate(ma_dma_dom(dev), handle, PAGE_SIZE) != ma_page_to_phys(pg)
+		    : handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
 		return "dma_handle differs from the allocation's";
 	*head = pg;
 	return NULL;

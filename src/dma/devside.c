@@ -61,8 +61,8 @@ static void ma_devside_chunk(phys_addr_t phys, size_t off, size_t chunk, void *a
 		ma_dev_read(phys, x->buf + off, chunk, x->coherent);
 }
 
-static int ma_devside_iommu(struct device *dev, dma_addr_t addr, void *buf, size_t len,
-			    bool write, const char *what)
+static int ma_devside_iommu(struct device *dev, dma_addr_t addr, void *buf, size_t len, bool write,
+			    const char *what)
 {
 	struct ma_devside_xfer x = {buf, dev->coherent, write};
 

@@ -31,8 +31,8 @@
  */
 struct ma_dma_dev {
 	struct device *dev;
-	struct ma_tlb_devstate tlb; /* swiotlb/'s per-device state */
-	struct ma_dma_debug *debug; /* DMA-API debug's live-mapping table (debug.c), or NULL */
+	struct ma_tlb_devstate tlb;  /* swiotlb/'s per-device state */
+	struct ma_dma_debug *debug;  /* DMA-API debug's live-mapping table (debug.c), or NULL */
 	struct ma_iommu_domain *dom; /* the device's IOMMU domain (dev->iommu), else NULL */
 	atomic_bool kb_used;	     /* has bounced through kmalloc (kbounce.c, [K1]..[K4]) */
 };
