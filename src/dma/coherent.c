@@ -20,7 +20,7 @@
 
 static phys_addr_t ma_coherent_limit(const struct device *dev)
 {
-	u64 m = MA_MIN(dev->coherent_dma_mask, dev->dma_limit);
+	u64 m = MA_MIN(ma_dev_coherent_mask(dev), dev->p->dma_limit);
 
 	return m == UINT64_MAX ? UINT64_MAX : (phys_addr_t)m + 1;
 }
@@ -28,7 +28,7 @@ static phys_addr_t ma_coherent_limit(const struct device *dev)
 /* The block order for @size bytes (whole IOVA granules behind an IOMMU). */
 static unsigned int ma_coherent_order(const struct device *dev, size_t size)
 {
-	return get_order(dev && dev->iommu ? MA_MAX(size, (size_t)dev->iova_granule) : size);
+	return get_order(dev && dev->p->iommu ? MA_MAX(size, (size_t)dev->p->iova_granule) : size);
 }
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
@@ -40,7 +40,7 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 	if (!ma_dma_dev_valid(dev, "dma_alloc_coherent"))
 		return NULL;
 	if (!dma_handle || !size) {
-		ma_report("dma", dev->name, 0, size, "dma_alloc_coherent: %s",
+		ma_report("dma", dev->p->name, 0, size, "dma_alloc_coherent: %s",
 			  !dma_handle ? "NULL dma_handle" : "zero size");
 		return NULL;
 	}
@@ -48,13 +48,13 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
 	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, order,
-				  dev->iommu ? UINT64_MAX : ma_coherent_limit(dev));
+				  dev->p->iommu ? UINT64_MAX : ma_coherent_limit(dev));
 	if (!pg)
 		return NULL;
-	if (dev->iommu) {
+	if (dev->p->iommu) {
 		u64 iova = ma_iommu_map_range(ma_dma_dom(dev), ma_page_to_phys(pg),
 					      PAGE_SIZE << order, MA_IOMMU_READ | MA_IOMMU_WRITE,
-					      MA_MIN(dev->coherent_dma_mask, dev->dma_limit));
+					      MA_MIN(ma_dev_coherent_mask(dev), dev->p->dma_limit));
 
 		if (!iova) {
 			__free_pages(pg, order);
@@ -86,7 +86,7 @@ static const char *ma_coherent_misuse(struct device *dev, size_t size, void *cpu
 		return "not a coherent allocation (or already freed)";
 	if (pg->order != ma_coherent_order(dev, size))
 		return "size differs from the allocation's";
-	if (dev && dev->iommu
+	if (dev && dev->p->iommu
 		    ? ma_iommu_translate(ma_dma_dom(dev), handle, PAGE_SIZE) != ma_page_to_phys(pg)
 		    : handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
 		return "dma_handle differs from the allocation's";
@@ -110,7 +110,7 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
 		return;
 	}
 	bytes = PAGE_SIZE << pg->order;
-	if (dev && dev->iommu) {
+	if (dev && dev->p->iommu) {
 		phys_addr_t phys;
 
 		if (ma_iommu_unmap_range(ma_dma_dom(dev), dma_handle, bytes, &phys,

@@ -26,20 +26,20 @@ static int ma_dma_engine_check(struct device *dev, dma_addr_t addr, const void *
 	if (!ma_dma_dev_valid(dev, what))
 		return -EINVAL;
 	if (!buf) {
-		ma_report("dma", dev->name, addr, len, "%s: NULL buffer", what);
+		ma_report("dma", dev->p->name, addr, len, "%s: NULL buffer", what);
 		return -EINVAL;
 	}
-	if (addr > dev->dma_limit || len - 1 > dev->dma_limit - addr) {
-		ma_report("dma", dev->name, addr, len,
+	if (addr > dev->p->dma_limit || len - 1 > dev->p->dma_limit - addr) {
+		ma_report("dma", dev->p->name, addr, len,
 			  "%s: %#llx+%zu is beyond the device's %u-bit reach", what,
-			  (unsigned long long)addr, len, dev->dma_bits);
+			  (unsigned long long)addr, len, dev->p->dma_bits);
 		return -EFAULT;
 	}
-	if (dev->iommu)
+	if (dev->p->iommu)
 		return 0; /* translated per granule by the caller */
 	phys = ma_dma_to_phys(dev, addr);
 	if (!ma_phys_in_ram(phys, len)) {
-		ma_report("dma", dev->name, addr, len, "%s: %#llx+%zu is outside RAM", what,
+		ma_report("dma", dev->p->name, addr, len, "%s: %#llx+%zu is outside RAM", what,
 			  (unsigned long long)addr, len);
 		return -EFAULT;
 	}
@@ -64,7 +64,7 @@ static void ma_devside_chunk(phys_addr_t phys, size_t off, size_t chunk, void *a
 static int ma_devside_iommu(struct device *dev, dma_addr_t addr, void *buf, size_t len, bool write,
 			    const char *what)
 {
-	struct ma_devside_xfer x = {buf, dev->coherent, write};
+	struct ma_devside_xfer x = {buf, dev->p->coherent, write};
 
 	return ma_iommu_access(ma_dma_dom(dev), addr, len, write ? MA_IOMMU_WRITE : MA_IOMMU_READ,
 			       ma_devside_chunk, &x, what);
@@ -77,13 +77,13 @@ int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src, siz
 	if (!len)
 		return 0;
 	err = ma_dma_engine_check(dev, addr, src, len, "minalign_dma_write");
-	if (!err && dev->iommu)
+	if (!err && dev->p->iommu)
 		return ma_devside_iommu(dev, addr, (void *)(uintptr_t)src, len, true,
 					"minalign_dma_write");
 	if (!err && ma_dma_debug_on())
 		err = ma_dma_debug_access(dev, addr, len, true, "minalign_dma_write");
 	if (!err)
-		ma_dev_write(ma_dma_to_phys(dev, addr), src, len, dev->coherent);
+		ma_dev_write(ma_dma_to_phys(dev, addr), src, len, dev->p->coherent);
 	return err;
 }
 
@@ -94,11 +94,11 @@ int minalign_dma_read(struct device *dev, dma_addr_t addr, void *dst, size_t len
 	if (!len)
 		return 0;
 	err = ma_dma_engine_check(dev, addr, dst, len, "minalign_dma_read");
-	if (!err && dev->iommu)
+	if (!err && dev->p->iommu)
 		return ma_devside_iommu(dev, addr, dst, len, false, "minalign_dma_read");
 	if (!err && ma_dma_debug_on())
 		err = ma_dma_debug_access(dev, addr, len, false, "minalign_dma_read");
 	if (!err)
-		ma_dev_read(ma_dma_to_phys(dev, addr), dst, len, dev->coherent);
+		ma_dev_read(ma_dma_to_phys(dev, addr), dst, len, dev->p->coherent);
 	return err;
 }

@@ -23,7 +23,7 @@
 #include "slab/slab.h"
 
 /*
- * struct ma_dma_dev - the DMA layer's per-device state (dev->dma), created by the attach hook
+ * struct ma_dma_dev - the DMA layer's per-device state (dev->p->dma), created by the attach hook
  * and freed by the release action it registers, which runs last at minalign_device_destroy().
  * @tlb is swiotlb/'s part: the "has used swiotlb" flag, read by every unmap and sync (a device
  * that never bounced looks at no pool), and the device's transient pools (dynamic SWIOTLB).
@@ -66,11 +66,11 @@ static inline bool ma_dma_dir_valid(enum dma_data_direction dir)
 /* The device as swiotlb/ needs to see it. */
 static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *dev)
 {
-	td->name = dev->name;
-	td->limit = dev->dma_mask;
-	td->min_align_mask = dev->min_align_mask;
-	td->coherent = dev->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
-	td->ds = &((struct ma_dma_dev *)dev->dma)->tlb;
+	td->name = dev->p->name;
+	td->limit = ma_dev_dma_mask(dev);
+	td->min_align_mask = ma_dev_min_align_mask(dev);
+	td->coherent = dev->p->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
+	td->ds = &((struct ma_dma_dev *)dev->p->dma)->tlb;
 	td->pad_shift = 0;
 	td->pad_zero = false;
 }
@@ -79,33 +79,34 @@ static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *de
 static inline bool ma_dma_kb_used(const struct device *dev)
 {
 	ma_tlb_fence_acquire(); /* [K3] pairs with [K2] in ma_kb_map() */
-	return atomic_load_explicit(&((const struct ma_dma_dev *)dev->dma)->kb_used,
+	return atomic_load_explicit(&((const struct ma_dma_dev *)dev->p->dma)->kb_used,
 				    memory_order_relaxed);
 }
 
 static inline struct ma_iommu_domain *ma_dma_dom(const struct device *dev)
 {
-	return ((const struct ma_dma_dev *)dev->dma)->dom;
+	return ((const struct ma_dma_dev *)dev->p->dma)->dom;
 }
 
 /* The highest bus address a mapping may hand @dev (its mask, within its engine's reach). */
 static inline u64 ma_dma_limit(const struct device *dev)
 {
-	return MA_MIN(dev->dma_mask, dev->dma_limit);
+	return MA_MIN(ma_dev_dma_mask(dev), dev->p->dma_limit);
 }
 
 /* Has @dev ever bounced?  If not, no address of it is in a bounce pool (swiotlb.h, [R1]). */
 static inline bool ma_dma_tlb_used(const struct device *dev)
 {
-	return ma_swiotlb_dev_used(&((const struct ma_dma_dev *)dev->dma)->tlb);
+	return ma_swiotlb_dev_used(&((const struct ma_dma_dev *)dev->p->dma)->tlb);
 }
 
 /* dma_capable(): the device can be handed [@phys, @phys+@size) directly. */
 static inline bool ma_dma_capable(const struct device *dev, phys_addr_t phys, size_t size)
 {
 	dma_addr_t a = ma_phys_to_dma(dev, phys);
+	u64 mask = ma_dev_dma_mask(dev);
 
-	return a <= dev->dma_mask && size - 1 <= dev->dma_mask - a;
+	return a <= mask && size - 1 <= mask - a;
 }
 
 /* ---- bounce.c -------------------------------------------------------------------------- */
@@ -197,7 +198,7 @@ static inline bool ma_dma_check_args(struct device *dev, size_t size, enum dma_d
 /* Cache maintenance is needed at all (the COHERENT model has none: skip the calls). */
 static inline bool ma_dma_maintained(const struct device *dev)
 {
-	return !dev->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
+	return !dev->p->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
 }
 
 /* Maintenance of a direct (not bounced) mapping for the device (map's second half). */
@@ -209,5 +210,6 @@ static inline void ma_dma_direct_for_device(struct device *dev, phys_addr_t phys
 }
 
 #include "dma/debug.h" /* the DMA-API debug hooks; it needs the definitions above */
+#include "dma/optin.h" /* naming the callers of opt-in bounces */
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

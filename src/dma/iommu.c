@@ -45,15 +45,15 @@ static unsigned int ma_iommu_prot(enum dma_data_direction dir)
 
 static bool ma_iommu_partial(const struct device *dev, phys_addr_t phys, size_t size)
 {
-	return ((phys | (phys_addr_t)size) & (dev->iova_granule - 1)) != 0;
+	return ((phys | (phys_addr_t)size) & (dev->p->iova_granule - 1)) != 0;
 }
 
 bool ma_dma_iommu_bounces(struct device *dev, phys_addr_t phys, size_t size,
 			  enum dma_data_direction dir)
 {
-	if (dev->untrusted)
+	if (dev->p->untrusted)
 		return ma_iommu_partial(dev, phys, size);
-	if (dev->coherent || !ma_dma_inbound(dir))
+	if (dev->p->coherent || !ma_dma_inbound(dir))
 		return false;
 	/* both verdicts counted, as on dma-direct; the granule decides what acts */
 	return ma_dma_align_bounce(phys, size) && ma_iommu_partial(dev, phys, size);
@@ -67,17 +67,17 @@ static phys_addr_t ma_iommu_bounce(struct device *dev, phys_addr_t phys, size_t 
 	phys_addr_t b;
 
 	if (ma_cfg.bounce_backend == MINALIGN_BOUNCE_KMALLOC)
-		return ma_kb_map(dev, phys, size, dir, dev->iova_granule, dev->untrusted);
+		return ma_kb_map(dev, phys, size, dir, dev->p->iova_granule, dev->p->untrusted);
 	if (!ma_swiotlb_active()) {
-		ma_report("dma", dev->name, phys, size,
+		ma_report("dma", dev->p->name, phys, size,
 			  "%s: buffer must be bounced (%s) but there is no bounce pool", what,
-			  dev->untrusted ? "untrusted device" : "shares a cache line");
+			  dev->p->untrusted ? "untrusted device" : "shares a cache line");
 		return MINALIGN_PHYS_INVALID;
 	}
 	ma_dma_tlb_dev(&td, dev);
 	td.limit = UINT64_MAX; /* the IOMMU reaches any RAM */
-	td.pad_shift = (unsigned int)__builtin_ctz(dev->iova_granule);
-	td.pad_zero = dev->untrusted;
+	td.pad_shift = (unsigned int)__builtin_ctz(dev->p->iova_granule);
+	td.pad_zero = dev->p->untrusted;
 	b = ma_swiotlb_map(&td, phys, size, 0, dir);
 	return b == MA_TLB_FAIL ? MINALIGN_PHYS_INVALID : b;
 }
@@ -125,7 +125,7 @@ dma_addr_t ma_dma_iommu_map(struct device *dev, phys_addr_t phys, size_t size,
 static int ma_iommu_sg_plan(struct device *dev, struct scatterlist *sgl, int nents,
 			    enum dma_data_direction dir, u64 *granules)
 {
-	size_t g = dev->iova_granule;
+	size_t g = dev->p->iova_granule;
 	struct scatterlist *sg = sgl;
 	phys_addr_t phys;
 	bool bounce = false;
@@ -134,16 +134,16 @@ static int ma_iommu_sg_plan(struct device *dev, struct scatterlist *sgl, int nen
 	*granules = 0;
 	for (i = 0; i < nents; i++, sg = sg_next(sg)) {
 		if (!sg) {
-			ma_report("dma", dev->name, 0, 0,
+			ma_report("dma", dev->p->name, 0, 0,
 				  "dma_map_sg: the table ends before entry %d of %d", i, nents);
 			return -1;
 		}
 		if (!ma_dma_sg_phys(dev, sg, i, &phys, "dma_map_sg"))
 			return -1;
-		if (dev->force_bounce ||
-		    (dev->untrusted && ma_iommu_partial(dev, phys, sg->length)))
+		if (dev->p->force_bounce ||
+		    (dev->p->untrusted && ma_iommu_partial(dev, phys, sg->length)))
 			bounce = true;
-		else if (!dev->untrusted && !dev->coherent && ma_dma_inbound(dir) &&
+		else if (!dev->p->untrusted && !dev->p->coherent && ma_dma_inbound(dir) &&
 			 ma_iommu_partial(dev, phys, sg->length) &&
 			 ma_dma_policy_bounces(phys, sg->length, false))
 			bounce = true;
@@ -156,7 +156,7 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			enum dma_data_direction dir, unsigned long attrs)
 {
 	struct ma_iommu_domain *dom = ma_dma_dom(dev);
-	size_t g = dev->iova_granule;
+	size_t g = dev->p->iova_granule;
 	struct scatterlist *sg, *out = NULL;
 	u64 n, pfn, at;
 	bool open_end = false; /* the DMA segment being built ends inside a granule */
@@ -167,7 +167,7 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	pfn = ma_iova_alloc(dom, n, ma_dma_limit(dev));
 	if (!pfn) {
 		ma_report(
-			"iommu", dev->name, 0, 0,
+			"iommu", dev->p->name, 0, 0,
 			"dma_map_sg: no IOVA space for %llu granule(s) (or no memory to track it)",
 			(unsigned long long)n);
 		ma_stat_add(MA_STAT_dma_map_failures, 1);
@@ -183,7 +183,7 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		if (ma_iommu_pt_map(dom, at, phys - off, k, ma_iommu_prot(dir), i == 0)) {
 			ma_iommu_pt_clear(dom, pfn, at - pfn);
 			ma_iova_free(dom, pfn, n);
-			ma_report("iommu", dev->name, phys, sg->length,
+			ma_report("iommu", dev->p->name, phys, sg->length,
 				  "dma_map_sg: no memory for the page tables");
 			ma_stat_add(MA_STAT_dma_map_failures, 1);
 			return 0;
@@ -218,7 +218,7 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 static void ma_iommu_sg_span(struct device *dev, struct scatterlist *sgl, int nents, u64 *start,
 			     u64 *end)
 {
-	u64 g = dev->iova_granule;
+	u64 g = dev->p->iova_granule;
 	struct scatterlist *sg = sgl;
 
 	*start = sgl->dma_address & ~(g - 1);

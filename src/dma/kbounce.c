@@ -105,7 +105,7 @@ static size_t kb_geometry(const struct device *dev, phys_addr_t orig, size_t siz
 			  size_t *off, size_t *span)
 {
 	size_t line = ma_cfg.cache_line, align = granule ? granule : line, n;
-	size_t km = dev->min_align_mask;
+	size_t km = ma_dev_min_align_mask(dev);
 
 	*off = (size_t)(orig & km & (align - 1));
 	if (granule) { /* whole granules: kmalloc of a multiple of the granule is aligned to it */
@@ -140,7 +140,7 @@ static inline enum dma_data_direction kb_dev_dir(enum dma_data_direction dir)
 phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 		      enum dma_data_direction dir, size_t granule, bool pad_zero)
 {
-	struct ma_dma_dev *d = dev->dma;
+	struct ma_dma_dev *d = dev->p->dma;
 	size_t off, span, n = kb_geometry(dev, orig, size, granule, &off, &span);
 	unsigned char *obj = kmalloc(n, GFP_ATOMIC | GFP_DMA);
 	struct ma_kb_bucket *b;
@@ -148,7 +148,7 @@ phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 	phys_addr_t data;
 
 	if (!obj) {
-		ma_report("dma", dev->name, orig, size,
+		ma_report("dma", dev->p->name, orig, size,
 			  "kmalloc bounce of %zu bytes failed (out of memory)", n);
 		return MINALIGN_PHYS_INVALID;
 	}
@@ -156,8 +156,8 @@ phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 	b = kb_bucket((uintptr_t)obj);
 	r = kb_rec_get(b);
 	if (!r || (granule && (ma_virt_to_phys(obj) & (granule - 1)))) {
-		ma_report("dma", dev->name, orig, size, "kmalloc bounce of %zu bytes failed (%s)",
-			  n,
+		ma_report("dma", dev->p->name, orig, size,
+			  "kmalloc bounce of %zu bytes failed (%s)", n,
 			  r ? "object not aligned to the IOVA granule" : "no memory to track it");
 		ma_meta_free(r);
 		kfree(obj);
@@ -238,11 +238,11 @@ int ma_kb_unmap(struct device *dev, phys_addr_t addr, size_t size, enum dma_data
 		bool skip_sync)
 {
 	bool misuse = false;
-	struct ma_kb_rec *r = kb_find(dev->dma, addr, true, &misuse);
+	struct ma_kb_rec *r = kb_find(dev->p->dma, addr, true, &misuse);
 	size_t bytes;
 
 	if (misuse) {
-		ma_report("dma", dev->name, addr, size,
+		ma_report("dma", dev->p->name, addr, size,
 			  "unmap of %#llx: not the start of a live kmalloc bounce mapping",
 			  (unsigned long long)addr);
 		return -1;
@@ -264,7 +264,7 @@ int ma_kb_unmap(struct device *dev, phys_addr_t addr, size_t size, enum dma_data
 int ma_kb_sync(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_direction dir,
 	       bool for_cpu)
 {
-	struct ma_kb_rec *r = kb_find(dev->dma, addr, false, NULL);
+	struct ma_kb_rec *r = kb_find(dev->p->dma, addr, false, NULL);
 	phys_addr_t data, lo, line = ma_cfg.cache_line;
 	size_t at, lines;
 
@@ -272,7 +272,7 @@ int ma_kb_sync(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_
 		return MA_TLB_NONE;
 	data = kb_data(r);
 	if (addr < data || size > r->size || addr - data > r->size - size) {
-		ma_report("dma", dev->name, addr, size,
+		ma_report("dma", dev->p->name, addr, size,
 			  "%s of %#llx+%zu: not inside a live kmalloc bounce mapping",
 			  for_cpu ? "sync_for_cpu" : "sync_for_device", (unsigned long long)addr,
 			  size);

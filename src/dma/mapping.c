@@ -25,6 +25,10 @@
  * IOVA range (which also yields the physical address: the buffer's, or the bounce's), then
  * releases the bounce or syncs the direct buffer as above.
  *
+ * A bounce for cache-line sharing in the recording modes (optin.h) is attributed to the
+ * driver that called dma_map_* (optin.c), on the bounce path only.  The exported map calls are
+ * MA_DMA_ENTRY so that optin.c can find that caller in a backtrace.
+ *
  * Locking: none on the direct path (no lock, no allocation); a bounce takes one swiotlb area
  * lock.  Statistics are per-thread counters.
  */
@@ -40,7 +44,7 @@ static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t siz
 		tlb = ma_kb_map(dev, phys, size, dir, 0, false);
 		if (tlb != MINALIGN_PHYS_INVALID && !ma_dma_capable(dev, tlb, size)) {
 			ma_kb_unmap(dev, tlb, size, dir, true);
-			ma_report("dma", dev->name, phys, size,
+			ma_report("dma", dev->p->name, phys, size,
 				  "%s: the kmalloc bounce buffer is beyond the device's DMA mask",
 				  what);
 			tlb = MINALIGN_PHYS_INVALID;
@@ -50,13 +54,13 @@ static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t siz
 		goto done;
 	}
 	if (!ma_swiotlb_active()) {
-		ma_report("dma", dev->name, phys, size,
+		ma_report("dma", dev->p->name, phys, size,
 			  "%s: buffer must be bounced (%s) but there "
 			  "is no bounce pool",
 			  what,
-			  dev->force_bounce ? "force_bounce"
-			  : addressing	    ? "beyond the DMA mask"
-					    : "shares a cache line");
+			  dev->p->force_bounce ? "force_bounce"
+			  : addressing	       ? "beyond the DMA mask"
+					       : "shares a cache line");
 		return DMA_MAPPING_ERROR;
 	}
 	ma_dma_tlb_dev(&td, dev);
@@ -72,10 +76,11 @@ done:
 dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			   enum dma_data_direction dir, unsigned long attrs, const char *what)
 {
-	bool addressing = dev->force_bounce || (!dev->iommu && !ma_dma_capable(dev, phys, size));
-	bool align = dev->iommu ? ma_dma_iommu_bounces(dev, phys, size, dir)
-				: !dev->coherent && ma_dma_inbound(dir) &&
-					  ma_dma_align_bounce(phys, size);
+	bool addressing =
+		dev->p->force_bounce || (!dev->p->iommu && !ma_dma_capable(dev, phys, size));
+	bool align = dev->p->iommu ? ma_dma_iommu_bounces(dev, phys, size, dir)
+				   : !dev->p->coherent && ma_dma_inbound(dir) &&
+					     ma_dma_align_bounce(phys, size);
 	struct ma_dbg_entry *dbg = NULL;
 	dma_addr_t addr;
 
@@ -87,12 +92,14 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			return DMA_MAPPING_ERROR;
 		}
 	}
-	if (dev->iommu) {
+	if (dev->p->iommu) {
 		bool bounce = addressing || align;
 
 		addr = ma_dma_iommu_map(dev, phys, size, dir, attrs, &bounce, what);
 	} else if (ma_unlikely(addressing || align)) {
 		addr = ma_dma_bounce(dev, phys, size, dir, addressing, what);
+		if (addr != DMA_MAPPING_ERROR && !addressing && ma_dma_optin_on())
+			ma_dma_optin_note(dev, phys, size, what);
 	} else {
 		ma_dma_direct_for_device(dev, phys, size, dir, attrs);
 		addr = ma_phys_to_dma(dev, phys);
@@ -113,7 +120,7 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 static void ma_dma_conflicts(struct device *dev, phys_addr_t phys, size_t size,
 			     unsigned int conflicts, const char *what)
 {
-	ma_report("dma", dev->name, phys, size,
+	ma_report("dma", dev->p->name, phys, size,
 		  "%s: %u cache line(s) shared with the buffer were written by the CPU while the "
 		  "device owned them (data lost)",
 		  what, conflicts);
@@ -126,7 +133,8 @@ static bool ma_dma_addr_ok(struct device *dev, dma_addr_t addr, size_t size, con
 
 	if (ma_likely(addr != DMA_MAPPING_ERROR && ma_phys_in_ram(phys, size)))
 		return true;
-	ma_report("dma", dev->name, addr, size, "%s: %#llx is %s", what, (unsigned long long)addr,
+	ma_report("dma", dev->p->name, addr, size, "%s: %#llx is %s", what,
+		  (unsigned long long)addr,
 		  addr == DMA_MAPPING_ERROR ? "DMA_MAPPING_ERROR" : "not a mapping of RAM");
 	return false;
 }
@@ -168,7 +176,7 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 {
 	phys_addr_t phys = ma_dma_to_phys(dev, addr);
 
-	if (dev->iommu) { /* IOVA first: the buffer goes back to the CPU unreachable */
+	if (dev->p->iommu) { /* IOVA first: the buffer goes back to the CPU unreachable */
 		if (ma_iommu_unmap_range(ma_dma_dom(dev), addr, size, &phys, what))
 			return;
 	} else if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what))) {
@@ -183,10 +191,10 @@ void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma
 	phys_addr_t phys = ma_dma_to_phys(dev, addr);
 	struct ma_tlb_dev td;
 
-	if (dev->iommu) {
+	if (dev->p->iommu) {
 		phys = ma_iommu_translate(ma_dma_dom(dev), addr, size);
 		if (phys == MINALIGN_PHYS_INVALID) {
-			ma_report("iommu", dev->name, addr, size,
+			ma_report("iommu", dev->p->name, addr, size,
 				  "%s of IOVA %#llx+%zu: not a mapped range", what,
 				  (unsigned long long)addr, size);
 			return;
@@ -222,6 +230,7 @@ void ma_dma_sync_direct(struct device *dev, phys_addr_t phys, size_t size,
 
 /* ---- the exported calls ----------------------------------------------------------------- */
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 				enum dma_data_direction dir, unsigned long attrs)
 {
@@ -230,7 +239,7 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 	if (ma_unlikely(!ma_dma_check_args(dev, size, dir, what)))
 		goto fail;
 	if (ma_unlikely(!ma_virt_in_ram(ptr, size))) {
-		ma_report("dma", dev->name, (uint64_t)(uintptr_t)ptr, size,
+		ma_report("dma", dev->p->name, (uint64_t)(uintptr_t)ptr, size,
 			  "%s: buffer %p (%zu bytes) is not in RAM", what, ptr, size);
 		goto fail;
 	}
@@ -241,6 +250,7 @@ fail:
 	return DMA_MAPPING_ERROR;
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
 {
 	return dma_map_single_attrs(dev, ptr, size, dir, 0);
@@ -260,6 +270,7 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 	dma_unmap_single_attrs(dev, addr, size, dir, 0);
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
@@ -269,14 +280,14 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offs
 	if (ma_unlikely(!ma_dma_check_args(dev, size, dir, what)))
 		goto fail;
 	if (ma_unlikely(!ma_page_valid(page))) {
-		ma_report("dma", dev->name, 0, size, "%s: %p is not a page of RAM", what,
+		ma_report("dma", dev->p->name, 0, size, "%s: %p is not a page of RAM", what,
 			  (void *)page);
 		goto fail;
 	}
 	phys = ma_page_to_phys(page);
 	if (ma_unlikely(offset > ma_mem.end - phys || !ma_phys_in_ram(phys + offset, size))) {
-		ma_report("dma", dev->name, phys, size, "%s: offset %zu + %zu bytes run past RAM",
-			  what, offset, size);
+		ma_report("dma", dev->p->name, phys, size,
+			  "%s: offset %zu + %zu bytes run past RAM", what, offset, size);
 		goto fail;
 	}
 	return ma_dma_map_phys(dev, phys + offset, size, dir,
@@ -286,6 +297,7 @@ fail:
 	return DMA_MAPPING_ERROR;
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
 			enum dma_data_direction dir)
 {

@@ -68,7 +68,7 @@ bool ma_dma_sg_phys(struct device *dev, struct scatterlist *sg, int i, phys_addr
 {
 	if (!ma_page_valid(sg->page) || !sg->length ||
 	    !ma_phys_in_ram(ma_page_to_phys(sg->page) + sg->offset, sg->length)) {
-		ma_report("dma", dev->name, 0, sg->length,
+		ma_report("dma", dev->p->name, 0, sg->length,
 			  "%s: segment %d (%u bytes) is empty or not in RAM", what, i, sg->length);
 		return false;
 	}
@@ -82,13 +82,14 @@ static bool ma_sg_check(struct device *dev, struct scatterlist *sgl, int nents,
 	if (!ma_dma_check_args(dev, 1, dir, what))
 		return false;
 	if (!sgl || nents <= 0) {
-		ma_report("dma", dev->name, 0, 0, "%s: %s", what,
+		ma_report("dma", dev->p->name, 0, 0, "%s: %s", what,
 			  sgl ? "nents <= 0" : "NULL table");
 		return false;
 	}
 	return true;
 }
 
+MA_DMA_ENTRY
 int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		     enum dma_data_direction dir, unsigned long attrs)
 {
@@ -102,14 +103,14 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		return 0;
 	}
 	sgl->flags &= ~MA_SG_IOMMU_MERGED;
-	if (dev->iommu && !ma_dma_debug_on()) { /* one IOVA range when no segment bounces */
+	if (dev->p->iommu && !ma_dma_debug_on()) { /* one IOVA range when no segment bounces */
 		n = ma_dma_iommu_map_sg(dev, sgl, nents, dir, attrs);
 		if (n >= 0)
 			return n;
 	}
 	for (i = 0; i < nents; i++, sg = sg_next(sg)) {
 		if (!sg) {
-			ma_report("dma", dev->name, 0, 0,
+			ma_report("dma", dev->p->name, 0, 0,
 				  "%s: the table ends before entry %d of %d", what, i, nents);
 			goto undo;
 		}
@@ -136,6 +137,7 @@ undo:
 	return 0;
 }
 
+MA_DMA_ENTRY
 int dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, enum dma_data_direction dir)
 {
 	return dma_map_sg_attrs(dev, sgl, nents, dir, 0);
@@ -150,7 +152,7 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		return;
 	if (ma_dma_debug_on() && !ma_dma_debug_unmap_sg(dev, sgl, nents, dir, "dma_unmap_sg"))
 		return;
-	if (dev->iommu && ma_dma_iommu_unmap_sg(dev, sgl, nents, dir, attrs))
+	if (dev->p->iommu && ma_dma_iommu_unmap_sg(dev, sgl, nents, dir, attrs))
 		return;
 	for (int i = 0; i < nents && sg; i++, sg = sg_next(sg))
 		ma_dma_unmap_addr(dev, sg->dma_address, sg->dma_length, dir, attrs, "dma_unmap_sg");
@@ -171,7 +173,7 @@ static void ma_sg_sync(struct device *dev, struct scatterlist *sgl, int nelems,
 		return;
 	if (ma_dma_debug_on() && !ma_dma_debug_sync_sg(dev, sgl, nelems, dir, what))
 		return;
-	if (dev->iommu && ma_dma_iommu_sync_sg(dev, sgl, nelems, dir, for_cpu))
+	if (dev->p->iommu && ma_dma_iommu_sync_sg(dev, sgl, nelems, dir, for_cpu))
 		return;
 	for (int i = 0; i < nelems && sg; i++, sg = sg_next(sg))
 		ma_dma_sync_addr(dev, sg->dma_address, sg->dma_length, dir, for_cpu, what);

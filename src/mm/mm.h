@@ -17,6 +17,8 @@
 
 #include "core/core.h"
 
+#include <minalign/mm.h>
+
 #define MA_PAGE_NONE UINT32_MAX
 #define MA_MM_BLOCK  (PAGE_SIZE << MAX_PAGE_ORDER) /* largest buddy block: 4 MiB */
 
