@@ -129,6 +129,15 @@ void ma_dma_sync_direct(struct device *dev, phys_addr_t phys, size_t size,
 /* sg->flags bit (private): the table was mapped merged through an IOMMU (iommu.c). */
 #define MA_SG_IOMMU_MERGED 0x80000000u
 
+/* ---- coherent.c ------------------------------------------------------------------------ */
+/* dma_alloc_coherent()/dma_free_coherent() for blocks of page owner @owner (COHERENT, DMA_POOL). */
+void *ma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
+			unsigned int owner, const char *what);
+void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+		      unsigned int owner, bool managed);
+/* Mark the coherent block at @cpu as released by devres (dmam_alloc_coherent()). */
+void ma_coherent_set_managed(void *cpu);
+
 /* ---- mapping.c ------------------------------------------------------------------------- */
 /*
  * Map / unmap / sync one physical range whose arguments the caller validated (@dev non-NULL,
