@@ -13,7 +13,8 @@
  * table of records keyed by the bounce object's start: unmap and sync get the object holding
  * the bounce address from the slab (ma_slab_slot(), no lock), then look the record up in one
  * of 1024 buckets, each with its own spinlock and its own list of spare records, so a
- * steady state allocates no metadata and two CPUs rarely share a bucket.  A record names the
+ * steady state allocates no metadata, a map and an unmap take one lock round trip each, and
+ * two CPUs rarely share a bucket.  A record names the
  * device, the original buffer, the size and the data's offset in the object.
  *
  * The per-device flag (struct ma_dma_dev.kb_used), read by every unmap and sync: a device that
@@ -53,6 +54,7 @@ struct ma_kb_rec {
 	size_t size;	  /* bytes mapped */
 	size_t off;	  /* the data's offset in the object */
 	size_t span;	  /* bytes of the object the device may reach (whole lines / granules) */
+	size_t bytes;	  /* ksize() of the object */
 };
 
 struct ma_kb_bucket {
@@ -87,17 +89,32 @@ void ma_kb_exit(void)
 	atomic_store(&ma_kb_bytes, 0);
 }
 
-/* A record: a spare of the bucket, else new metadata (NULL when out of it). */
-static struct ma_kb_rec *kb_rec_get(struct ma_kb_bucket *b)
+/*
+ * Put a copy of @rec on @b's live list: in a spare record of the bucket, else in new metadata
+ * (allocated outside the lock).  One lock round trip in the steady state.  False when out of
+ * metadata.  Linking before the bounce buffer is filled is safe: nobody can look the object up
+ * before ma_kb_map() has returned its address.
+ */
+static bool kb_link(struct ma_kb_bucket *b, const struct ma_kb_rec *rec)
 {
 	struct ma_kb_rec *r;
 
 	ma_spin_lock(&b->lock);
 	r = b->spare;
-	if (r)
+	if (ma_unlikely(!r)) {
+		ma_spin_unlock(&b->lock);
+		r = ma_meta_alloc(sizeof(*r));
+		if (!r)
+			return false;
+		ma_spin_lock(&b->lock);
+	} else {
 		b->spare = r->next;
+	}
+	*r = *rec;
+	r->next = b->live;
+	b->live = r;
 	ma_spin_unlock(&b->lock);
-	return r ? r : ma_meta_alloc(sizeof(*r));
+	return true;
 }
 
 /* Bytes to allocate and the data's offset for a bounce of @size bytes of @orig. */
@@ -143,32 +160,30 @@ phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 	struct ma_dma_dev *d = dev->p->dma;
 	size_t off, span, n = kb_geometry(dev, orig, size, granule, &off, &span);
 	unsigned char *obj = kmalloc(n, GFP_ATOMIC | GFP_DMA);
-	struct ma_kb_bucket *b;
-	struct ma_kb_rec *r;
-	phys_addr_t data;
+	struct ma_kb_rec rec;
+	const char *why = NULL;
 
-	if (!obj) {
-		ma_report("dma", dev->p->name, orig, size,
-			  "kmalloc bounce of %zu bytes failed (out of memory)", n);
-		return MINALIGN_PHYS_INVALID;
+	if (!obj)
+		why = "out of memory";
+	else if (granule && (ma_virt_to_phys(obj) & (granule - 1)))
+		why = "object not aligned to the IOVA granule";
+	if (!why) {
+		rec = (struct ma_kb_rec){.owner = d,
+					 .obj = (uintptr_t)obj,
+					 .orig = orig,
+					 .size = size,
+					 .off = off,
+					 .span = span,
+					 .bytes = ksize(obj)};
+		if (!kb_link(kb_bucket((uintptr_t)obj), &rec))
+			why = "no memory to track it";
 	}
-	data = ma_virt_to_phys(obj) + off;
-	b = kb_bucket((uintptr_t)obj);
-	r = kb_rec_get(b);
-	if (!r || (granule && (ma_virt_to_phys(obj) & (granule - 1)))) {
+	if (why) {
 		ma_report("dma", dev->p->name, orig, size,
-			  "kmalloc bounce of %zu bytes failed (%s)", n,
-			  r ? "object not aligned to the IOVA granule" : "no memory to track it");
-		ma_meta_free(r);
+			  "kmalloc bounce of %zu bytes failed (%s)", n, why);
 		kfree(obj);
 		return MINALIGN_PHYS_INVALID;
 	}
-	*r = (struct ma_kb_rec){.owner = d,
-				.obj = (uintptr_t)obj,
-				.orig = orig,
-				.size = size,
-				.off = off,
-				.span = span};
 	if (pad_zero) {
 		memset(obj, 0, off);
 		memset(obj + off + size, 0, span - off - size);
@@ -176,16 +191,12 @@ phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
 	memcpy(obj + off, ma_phys_to_virt(orig), size);
 	if (ma_dma_maintained(dev))
 		ma_cache_sync_for_device(ma_virt_to_phys(obj), span, kb_dev_dir(dir));
-	ma_spin_lock(&b->lock);
-	r->next = b->live;
-	b->live = r;
-	ma_spin_unlock(&b->lock);
 	if (ma_unlikely(!atomic_load_explicit(&d->kb_used, memory_order_relaxed)))
 		atomic_store_explicit(&d->kb_used, true, memory_order_relaxed); /* [K1] */
 	ma_tlb_fence_release();							/* [K2] */
-	kb_stat((int64_t)ksize(obj));
+	kb_stat((int64_t)rec.bytes);
 	ma_stat_add(MA_STAT_bounce_maps, 1);
-	return data;
+	return ma_virt_to_phys(obj) + off;
 }
 
 static phys_addr_t kb_data(const struct ma_kb_rec *r)
@@ -194,81 +205,75 @@ static phys_addr_t kb_data(const struct ma_kb_rec *r)
 }
 
 /*
- * The live record of @d's device whose object holds @phys, or NULL.  With @take, it is
- * unlinked, but only when @phys is its data's start (else *@misuse is set and it stays).
+ * Copy the live record of @d's device whose object holds @phys into @out: true when found.
+ * With @take it is also unlinked and becomes a spare (one lock round trip), but only when
+ * @phys is its data's start (else *@misuse is set and it stays).
  */
-static struct ma_kb_rec *kb_find(const struct ma_dma_dev *d, phys_addr_t phys, bool take,
-				 bool *misuse)
+static bool kb_find(const struct ma_dma_dev *d, phys_addr_t phys, bool take, bool *misuse,
+		    struct ma_kb_rec *out)
 {
 	struct ma_slab_slot slot;
 	struct ma_kb_bucket *b;
-	struct ma_kb_rec **pp, *r = NULL;
+	struct ma_kb_rec **pp, *r;
+	bool found = false;
 
 	if (!ma_phys_in_ram(phys, 1) || !ma_slab_slot(ma_phys_to_virt(phys), &slot))
-		return NULL;
+		return false;
 	b = kb_bucket(slot.start);
 	ma_spin_lock(&b->lock);
 	for (pp = &b->live; *pp; pp = &(*pp)->next) {
-		if ((*pp)->obj != slot.start || (*pp)->owner != d)
-			continue;
 		r = *pp;
+		if (r->obj != slot.start || r->owner != d)
+			continue;
 		if (take && kb_data(r) != phys) {
 			*misuse = true;
-			r = NULL;
-		} else if (take) {
+			break;
+		}
+		*out = *r;
+		found = true;
+		if (take) {
 			*pp = r->next;
+			r->next = b->spare;
+			b->spare = r;
 		}
 		break;
 	}
 	ma_spin_unlock(&b->lock);
-	return r;
-}
-
-static void kb_rec_put(struct ma_kb_rec *r)
-{
-	struct ma_kb_bucket *b = kb_bucket(r->obj);
-
-	ma_spin_lock(&b->lock);
-	r->next = b->spare;
-	b->spare = r;
-	ma_spin_unlock(&b->lock);
+	return found;
 }
 
 int ma_kb_unmap(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_direction dir,
 		bool skip_sync)
 {
 	bool misuse = false;
-	struct ma_kb_rec *r = kb_find(dev->p->dma, addr, true, &misuse);
-	size_t bytes;
+	struct ma_kb_rec r;
 
-	if (misuse) {
+	if (!kb_find(dev->p->dma, addr, true, &misuse, &r)) {
+		if (!misuse)
+			return MA_TLB_NONE;
 		ma_report("dma", dev->p->name, addr, size,
 			  "unmap of %#llx: not the start of a live kmalloc bounce mapping",
 			  (unsigned long long)addr);
 		return -1;
 	}
-	if (!r)
-		return MA_TLB_NONE;
 	if (!skip_sync && ma_dma_inbound(dir)) {
 		if (ma_dma_maintained(dev))
-			ma_cache_sync_for_cpu(addr - r->off, r->span, dir);
-		memcpy(ma_phys_to_virt(r->orig), ma_phys_to_virt(addr), r->size);
+			ma_cache_sync_for_cpu(addr - r.off, r.span, dir);
+		memcpy(ma_phys_to_virt(r.orig), ma_phys_to_virt(addr), r.size);
 	}
-	bytes = ksize((void *)r->obj);
-	kfree((void *)r->obj);
-	kb_stat(-(int64_t)bytes);
-	kb_rec_put(r);
+	kfree((void *)r.obj);
+	kb_stat(-(int64_t)r.bytes);
 	return 0;
 }
 
 int ma_kb_sync(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_direction dir,
 	       bool for_cpu)
 {
-	struct ma_kb_rec *r = kb_find(dev->p->dma, addr, false, NULL);
 	phys_addr_t data, lo, line = ma_cfg.cache_line;
+	struct ma_kb_rec rec, *r = &rec;
 	size_t at, lines;
 
-	if (!r)
+	if (!kb_find(dev->p->dma, addr, false, NULL, &rec))
 		return MA_TLB_NONE;
 	data = kb_data(r);
 	if (addr < data || size > r->size || addr - data > r->size - size) {
