@@ -5,7 +5,9 @@
  * Owns struct ma_dma_dev (dev->p->dma).  ma_dma_init() registers an attach hook with device/, so
  * every device created afterwards gets its state before minalign_device_create() returns; the
  * hook registers the state's teardown as the device's first release action, so it runs last
- * at minalign_device_destroy(), after devres entries added later.
+ * at minalign_device_destroy(), after devres entries added later.  A device behind an IOMMU
+ * gets its domain (iommu/) there too, freed by that teardown after DMA debug has unmapped what
+ * the driver leaked.
  *
  * Masks follow Linux's dma_direct_supported(): a mask is accepted when it has 32 bits or more
  * or covers all RAM, or (with a bounce pool) a whole pool, or (without) at least one page of
