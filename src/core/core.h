@@ -61,6 +61,21 @@ static inline bool ma_is_up(void)
 
 int ma_config_validate(const struct minalign_config *cfg);
 
+/* ---- the free watch (core/freewatch.c) ------------------------------------------------- */
+
+/*
+ * A module above the allocators (DMA debug) may watch CPU frees: the allocators (slab, page
+ * allocator, coherent memory) call ma_free_watched() before they free memory that may be
+ * mapped for DMA, and refuse the free when it returns true (the watcher has reported once).
+ * Lower modules never call up: dma/ registers the callback (ma_free_watch_set(NULL) clears
+ * it).  Slab objects are marked out of band while mapped (slab.h), so kfree's fast path pays
+ * nothing; the page paths call it on every free, and the watcher answers from a per-page count
+ * (one atomic load when nothing is mapped).
+ */
+typedef bool (*ma_free_watch_fn)(const void *cpu, size_t size, const char *what);
+void ma_free_watch_set(ma_free_watch_fn fn);
+bool ma_free_watched(const void *cpu, size_t size, const char *what);
+
 /* ---- reports (core/report.c) ------------------------------------------------------------ */
 
 /*

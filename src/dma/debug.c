@@ -133,6 +133,7 @@ static void dbg_unhash(struct ma_dma_debug *t, struct ma_dbg_entry *e)
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
+	ma_dbgf_release(e);
 }
 
 struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
@@ -156,6 +157,7 @@ struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
 
 void ma_dma_debug_init(void)
 {
+	ma_dbgf_init();
 	memset(ma_dbg_lbucket, 0, sizeof(ma_dbg_lbucket));
 	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++)
 		ma_spin_init(&ma_dbg_lstripe[i].lock);
@@ -253,6 +255,7 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 		t->free = &t->first.e[i];
 	}
 	d->debug = t;
+	ma_dbgf_register(t, d->dev);
 	return 0;
 }
 
@@ -264,12 +267,14 @@ void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
 
 	if (!t)
 		return;
+	ma_dbgf_unregister(t);
 	ma_spin_lock(&t->lock);
 	for (unsigned int i = 0; i < MA_DBG_BUCKETS; i++) {
 		for (e = t->bucket[i]; e; e = next) {
 			next = e->next;
 			e->next = live;
 			live = e;
+			ma_dbgf_release(e);
 		}
 		t->bucket[i] = NULL;
 	}
@@ -321,6 +326,8 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 
 	if (!t)
 		return &ma_dbg_untracked;
+	if (!ma_dbgf_allocated(dev, phys, size, what))
+		return NULL;
 	if (hazard && !bounce && dbg_packed(dev, phys, size, what))
 		return NULL;
 	e = dbg_entry_get(t);
@@ -366,6 +373,7 @@ void ma_dma_debug_map_end(struct device *dev, struct ma_dbg_entry *e, dma_addr_t
 		return;
 	}
 	e->addr = addr;
+	ma_dbgf_hold(e);
 	b = ma_dbg_bucket(t, addr);
 	ma_spin_lock(&t->lock);
 	e->next = *b;
@@ -596,8 +604,8 @@ bool ma_dma_debug_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	if (bad >= 0) {
 		dbg_unclaim(t, sgl, bad);
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
-			  bad);
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)",
+			  msg, bad);
 		return false;
 	}
 	ma_spin_unlock(&t->lock);

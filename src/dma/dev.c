@@ -29,9 +29,10 @@
  */
 bool ma_dma_dev_valid(struct device *dev, const char *what)
 {
-	if (ma_likely(dev))
+	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_report("dma", NULL, 0, 0, "%s: NULL device", what);
+	ma_report("dma", NULL, 0, 0, "%s: %s", what,
+		  dev ? "not a live device (destroyed, or never initialised)" : "NULL device");
 	return false;
 }
 
@@ -94,6 +95,7 @@ int ma_dma_init(void)
 void ma_dma_exit(void)
 {
 	ma_device_remove_hook(ma_dma_attach);
+	ma_dbgf_exit();
 	ma_kb_exit();
 }
 

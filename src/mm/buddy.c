@@ -436,13 +436,17 @@ static bool buddy_free_as(struct page *page, unsigned int order, unsigned int ow
  *
  * A double free, a free of a page never handed out (a tail page, a page of a free block, a
  * pointer that is not a page), a block that another allocator owns (a slab, kmalloc-large,
- * coherent, dma_pool or SWIOTLB block: free it through its own API) or a wrong @order makes one
- * report and changes nothing.
+ * coherent, dma_pool or SWIOTLB block: free it through its own API), a wrong @order, or (DMA
+ * debug) a block a live streaming mapping covers makes one report and changes nothing.
  */
 void __free_pages(struct page *page, unsigned int order)
 {
 	if (!page)
 		return;
+	if (ma_page_valid(page) && order <= MAX_PAGE_ORDER &&
+	    ma_page_idx(page) + (UINT64_C(1) << order) <= ma_mem.nr_pages &&
+	    ma_free_watched(ma_page_to_virt(page), order_bytes(order), "__free_pages"))
+		return; /* mapped for DMA: reported, refused */
 	buddy_free_as(page, order, MA_OWNER_NONE);
 }
 

@@ -194,9 +194,11 @@ enum ma_slab_where {
 
 /* Per-object debug state (debug caches only). */
 struct ma_dbg_obj {
-	uint32_t req;  /* bytes requested (kmalloc) or the object size */
-	uint32_t next; /* free index stack */
-	uint8_t state; /* MA_DBG_FREE / MA_DBG_LIVE */
+	uint32_t req;		/* bytes requested (kmalloc) or the object size */
+	uint32_t next;		/* free index stack */
+	uint8_t state;		/* MA_DBG_FREE / MA_DBG_LIVE */
+	_Atomic uint8_t mapped; /* live DMA mappings holding it (ma_slab_dma_hold()) */
+	bool managed;		/* devm_kmalloc() memory: plain kfree() refused */
 };
 #define MA_DBG_FREE 0
 #define MA_DBG_LIVE 1
@@ -218,9 +220,9 @@ struct ma_slab {
 
 	/* line 1: remote frees, then cold fields */
 	_Alignas(64) _Atomic uint64_t rfree;
-	void *aux;		/* more free objects: collected remote frees, or shared-mode list */
-	_Atomic uint32_t naux;	/* objects on aux */
-	uint32_t nobj;		/* slot count */
+	void *aux;	       /* more free objects: collected remote frees, or shared-mode list */
+	_Atomic uint32_t naux; /* objects on aux */
+	uint32_t nobj;	       /* slot count */
 	struct kmem_cache *cache;
 	uint32_t objsize;	/* bytes of a slot that belong to the object (debug: no red zone) */
 	uint8_t order, where;	/* enum ma_slab_where */

@@ -310,7 +310,36 @@ static __attribute__((noinline)) void ma_kfree_slow(void *p)
 		ma_slab_report(NULL, p, "kfree(%p): not memory from kmalloc", p);
 		return;
 	}
+	if (pg->flags & MA_PAGE_MANAGED) {
+		ma_slab_report(
+			NULL, p,
+			"kfree(%p): the block belongs to devres (devm_kmalloc): devm_kfree() "
+			"or the device's destroy frees it (refused)",
+			p);
+		return;
+	}
+	if (ma_free_watched(p, PAGE_SIZE << pg->order, "kfree"))
+		return; /* mapped for DMA: reported, refused */
 	ma_kfree_large(pg);
+}
+
+void ma_slab_set_managed(const void *p, bool managed)
+{
+	struct ma_slab *s;
+	struct page *pg;
+
+	if (ZERO_OR_NULL_PTR(p) || !ma_slab_g.ram_size || !ma_virt_in_ram(p, 1))
+		return;
+	s = ma_slab_of(p);
+	if (s) {
+		ma_slot_set_managed(s, p, managed);
+		return;
+	}
+	pg = ma_large_head(p);
+	if (pg && managed)
+		pg->flags |= MA_PAGE_MANAGED;
+	else if (pg)
+		pg->flags &= (uint8_t)~MA_PAGE_MANAGED;
 }
 
 void kfree(const void *cp)
@@ -364,7 +393,9 @@ static size_t ma_usable(const void *p, const char *what, struct ma_slab **sp, st
 	}
 	if (s->cache->debug && !ma_dbg_is_live(s, p, what))
 		return 0;
-	if (!s->cache->debug && !ma_slot_live(s, p)) {
+	if (!s->cache->debug &&
+	    (((uintptr_t)p & s->amask) ||
+	     !(atomic_load_explicit(ma_slot_state(s, p), memory_order_relaxed) & 1))) {
 		ma_slab_report(s, p, "%s(%p): the object of %s is not allocated (freed?)", what, p,
 			       s->cache->name);
 		return 0;
