@@ -29,6 +29,11 @@ enum minalign_sim_victim {
 	MINALIGN_SIM_LOSE_DEVICE_WRITES, /* the dirty line is evicted first: device data vanishes */
 };
 
+enum minalign_bounce_backend {
+	MINALIGN_BOUNCE_SWIOTLB, /* bounce buffers from the SWIOTLB pools (the default) */
+	MINALIGN_BOUNCE_KMALLOC, /* each bounce a DMA-safe kmalloc object: no pool needed */
+};
+
 #define MINALIGN_DEBUG_DMA  0x1u /* DMA-API debug: live mapping table, misuse reports */
 #define MINALIGN_DEBUG_SLAB 0x2u /* slab debug: red zones, poisoning, free checks */
 
@@ -45,6 +50,8 @@ struct minalign_config {
 	/* fields beyond DESIGN.md section 7 */
 	bool bounce_linux_rule; /* act on Linux's size heuristic, not the exact rule */
 	bool abort_on_report;	/* abort() after delivering any misuse report */
+	/* milestone 2 (DESIGN.md section 7) */
+	enum minalign_bounce_backend bounce_backend; /* default MINALIGN_BOUNCE_SWIOTLB */
 };
 
 /**
@@ -130,6 +137,14 @@ struct minalign_stats {
 	uint64_t devres_live;		 /* live devres entries in all devices */
 	uint64_t devres_linux_pad_bytes; /* header+padding Linux's devres would spend on them */
 	uint64_t meta_live;		 /* library metadata allocations live now */
+	/* devices behind an IOMMU, and the kmalloc bounce backend */
+	uint64_t iommu_maps;		    /* IOVA ranges mapped so far (streaming and coherent) */
+	uint64_t iommu_unmaps;		    /* IOVA ranges unmapped so far */
+	uint64_t iotlb_invalidations;	    /* IOTLB invalidations (one per unmapped range) */
+	uint64_t iommu_faults;		    /* device accesses the IOMMU refused */
+	uint64_t iova_rcache_hits;	    /* IOVA allocations served by the per-size cache */
+	uint64_t kmalloc_bounce_bytes;	    /* bytes of kmalloc bounce objects live now */
+	uint64_t kmalloc_bounce_bytes_peak; /* most such bytes live at once */
 };
 
 /** minalign_get_stats() - snapshot the statistics (zeroed by minalign_init). @st: filled. */

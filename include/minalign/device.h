@@ -89,20 +89,30 @@ static inline void dev_set_drvdata(struct device *dev, void *data)
  * @dma_bits:	 address bits the device drives (1..64); 0 means 64.  The DMA mask and the
  *		 coherent DMA mask start as DMA_BIT_MASK(@dma_bits).
  * @force_bounce: every streaming mapping goes through the bounce pool (like swiotlb=force).
+ * @iommu:	 the device sits behind an IOMMU: its DMA addresses are IOVAs of its own
+ *		 translation domain, and every access it makes is translated (docs/iommu.md).
+ * @iova_granule: the IOMMU page size, a power of two in 4096..65536; 0 means 4096.
+ * @untrusted:	 (with @iommu) Linux's untrusted device, e.g. external PCIe: every mapping that
+ *		 does not cover whole granules is bounced in every direction, the padding zeroed,
+ *		 so the device never sees a neighbour's bytes.
  */
 struct minalign_device_info {
 	const char *name;
 	bool coherent;
 	unsigned int dma_bits;
 	bool force_bounce;
+	bool iommu;
+	unsigned int iova_granule;
+	bool untrusted;
 };
 
 /**
  * minalign_device_create() - create a device.
  * @info: its description; NULL gives a non-coherent 64-bit device named "device".
  *
- * Return: the device, or NULL when the library is not initialised or @info->dma_bits is above
- * 64 (both reported), or when metadata cannot be allocated (no report).  Thread-safe.
+ * Return: the device, or NULL when the library is not initialised, @info->dma_bits is above
+ * 64, or @info->iova_granule is not 0 or a power of two in 4096..65536 (all reported), or when
+ * metadata cannot be allocated (no report).  Thread-safe.
  */
 MINALIGN_API struct device *minalign_device_create(const struct minalign_device_info *info);
 

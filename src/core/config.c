@@ -31,6 +31,7 @@ void minalign_config_init(struct minalign_config *cfg)
 	cfg->debug = MINALIGN_DEBUG_DMA;
 	cfg->bounce_linux_rule = false;
 	cfg->abort_on_report = false;
+	cfg->bounce_backend = MINALIGN_BOUNCE_SWIOTLB;
 }
 
 static const char *const ma_policy_names[MINALIGN_NR_POLICIES] = {
@@ -90,6 +91,9 @@ int ma_config_validate(const struct minalign_config *cfg)
 	if ((unsigned int)cfg->sim_victim > MINALIGN_SIM_LOSE_DEVICE_WRITES)
 		return ma_bad("sim_victim", (uint64_t)cfg->sim_victim,
 			      "is not a minalign_sim_victim");
+	if ((unsigned int)cfg->bounce_backend > MINALIGN_BOUNCE_KMALLOC)
+		return ma_bad("bounce_backend", (uint64_t)cfg->bounce_backend,
+			      "is not a minalign_bounce_backend");
 	if (cfg->debug & ~MA_DEBUG_KNOWN)
 		return ma_bad("debug", cfg->debug, "has unknown MINALIGN_DEBUG_* bits");
 	if (cfg->swiotlb_size > cfg->ram_size / 2)

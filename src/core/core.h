@@ -116,7 +116,14 @@ void ma_report(const char *subsys, const char *dev, uint64_t addr, size_t size, 
 	X(coherent_bytes)         \
 	X(devres_live)            \
 	X(devres_linux_pad_bytes) \
-	X(meta_live)
+	X(meta_live)              \
+	X(iommu_maps)             \
+	X(iommu_unmaps)           \
+	X(iotlb_invalidations)    \
+	X(iommu_faults)           \
+	X(iova_rcache_hits)       \
+	X(kmalloc_bounce_bytes)   \
+	X(kmalloc_bounce_bytes_peak)
 
 enum ma_stat {
 #define MA_STAT_ENUM(name) MA_STAT_##name,

@@ -91,6 +91,14 @@ static int ma_device_args(const struct device *dev, const struct minalign_device
 		ma_report("device", name, 0, 0, "%s: dma_bits %u > 64", what, info->dma_bits);
 		return -EINVAL;
 	}
+	if (info && info->iova_granule &&
+	    (!MA_IS_POW2(info->iova_granule) || info->iova_granule < 4096 ||
+	     info->iova_granule > 65536)) {
+		ma_report("device", name, 0, 0,
+			  "%s: iova_granule %u is not a power of two in 4096..65536", what,
+			  info->iova_granule);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -125,6 +133,9 @@ static int ma_device_setup(struct device *dev, const struct minalign_device_info
 	p->dma_bits = bits;
 	p->dma_limit = limit;
 	p->dma_mask = limit;
+	p->iommu = info->iommu;
+	p->untrusted = info->iommu && info->untrusted;
+	p->iova_granule = info->iova_granule ? info->iova_granule : 4096;
 	if (!dev->dma_mask)
 		dev->dma_mask = &p->dma_mask;
 	if (!dev->dma_parms)

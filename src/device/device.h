@@ -90,6 +90,10 @@ struct device_private {
 	struct ma_devres *newest, *oldest; /* the resource list */
 	size_t nr_entries;		   /* nodes on the list */
 	size_t nr_linux;		   /* of which not MA_DR_INTERNAL */
+	/* behind an IOMMU (written at creation, read-only afterwards) */
+	bool iommu;		   /* DMA addresses are IOVAs of the device's own domain */
+	bool untrusted;		   /* every partial granule is bounced, padding zeroed */
+	unsigned int iova_granule; /* IOMMU page size (4096..65536) when @iommu */
 };
 
 /* registry.c: the set of live devices (looked up before a handle is read). */

@@ -85,14 +85,14 @@ bool ma_dma_linux_unsafe(size_t size)
 	return (ma_linux_table[size / 64] >> (size % 64)) & 1;
 }
 
-bool ma_dma_align_bounce(phys_addr_t phys, size_t size)
+bool ma_dma_policy_bounces(phys_addr_t phys, size_t size, bool count)
 {
 	bool exact = ma_dma_exact_unsafe(ma_phys_to_virt(phys), size);
 	bool linux_rule = ma_dma_linux_unsafe(size);
 
-	if (exact)
+	if (count && exact)
 		ma_stat_add(MA_STAT_bounce_exact, 1);
-	if (linux_rule)
+	if (count && linux_rule)
 		ma_stat_add(MA_STAT_bounce_linux, 1);
 	switch (ma_cfg.policy) {
 	case MINALIGN_POLICY_BOUNCE:
@@ -101,6 +101,11 @@ bool ma_dma_align_bounce(phys_addr_t phys, size_t size)
 	default:
 		return false;
 	}
+}
+
+bool ma_dma_align_bounce(phys_addr_t phys, size_t size)
+{
+	return ma_dma_policy_bounces(phys, size, true);
 }
 
 /* ---- what drivers may ask (minalign/swiotlb.h) ------------------------------------------ */

@@ -9,6 +9,10 @@
  * mismatch instead of freeing.  The block is made cacheable again and cleaned (so the DRAM view
  * matches) before it goes back to the buddy allocator.
  *
+ * Behind an IOMMU the block is any RAM (the IOMMU reaches it), at least one IOVA granule,
+ * mapped read-write through the device's domain: the handle is its IOVA, unmapped (IOTLB
+ * invalidated) before the block is freed.
+ *
  * Locking: none here; the buddy allocator locks itself.  A block's page fields are written
  * only by the thread that allocates or frees it.
  */
@@ -19,6 +23,20 @@ static phys_addr_t ma_coherent_limit(const struct device *dev)
 	u64 m = MA_MIN(ma_dev_coherent_mask(dev), dev->p->dma_limit);
 
 	return m == UINT64_MAX ? UINT64_MAX : (phys_addr_t)m + 1;
+}
+
+/* The block order for @size bytes (whole IOVA granules behind an IOMMU). */
+static unsigned int ma_coherent_order(const struct device *dev, size_t size)
+{
+	return get_order(dev->p->iommu ? MA_MAX(size, (size_t)dev->p->iova_granule) : size);
+}
+
+/* Map the block at @pg through @dev's IOMMU: its IOVA, or 0 (reported by iommu/). */
+static u64 ma_coherent_iova(struct device *dev, struct page *pg, unsigned int order)
+{
+	return ma_iommu_map_range(ma_dma_dom(dev), ma_page_to_phys(pg), PAGE_SIZE << order,
+				  MA_IOMMU_READ | MA_IOMMU_WRITE,
+				  MA_MIN(ma_dev_coherent_mask(dev), dev->p->dma_limit));
 }
 
 /*
@@ -39,18 +57,29 @@ void *ma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			  !dma_handle ? "NULL dma_handle" : "zero size");
 		return NULL;
 	}
-	order = get_order(size);
+	order = ma_coherent_order(dev, size);
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
-	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, order, ma_coherent_limit(dev));
+	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, order,
+				  dev->p->iommu ? UINT64_MAX : ma_coherent_limit(dev));
 	if (!pg)
 		return NULL;
+	if (dev->p->iommu) {
+		u64 iova = ma_coherent_iova(dev, pg, order);
+
+		if (!iova) {
+			__free_pages(pg, order);
+			return NULL;
+		}
+		*dma_handle = (dma_addr_t)iova;
+	} else {
+		*dma_handle = ma_phys_to_dma(dev, ma_page_to_phys(pg));
+	}
 	cpu = ma_page_to_virt(pg);
 	memset(cpu, 0, PAGE_SIZE << order);
 	ma_pages_set_uncached(pg, order, true);
 	pg->owner = (uint8_t)owner;
 	pg->priv = dev;
-	*dma_handle = ma_phys_to_dma(dev, ma_page_to_phys(pg));
 	ma_stat_add(MA_STAT_coherent_bytes, (int64_t)(PAGE_SIZE << order));
 	return cpu;
 }
@@ -84,9 +113,11 @@ static const char *ma_coherent_misuse(struct device *dev, size_t size, void *cpu
 		return "allocated by another device";
 	if (!managed && (pg->flags & MA_PAGE_MANAGED))
 		return "managed by devres (dmam_alloc_coherent): free it with dmam_free_coherent";
-	if (pg->order != get_order(size))
+	if (pg->order != ma_coherent_order(dev, size))
 		return "size differs from the allocation's";
-	if (handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
+	if (dev->p->iommu
+		    ? ma_iommu_translate(ma_dma_dom(dev), handle, PAGE_SIZE) != ma_page_to_phys(pg)
+		    : handle != ma_phys_to_dma(dev, ma_page_to_phys(pg)))
 		return "dma_handle differs from the allocation's";
 	*head = pg;
 	return NULL;
@@ -118,6 +149,13 @@ void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_
 		return;
 	}
 	bytes = PAGE_SIZE << pg->order;
+	if (dev->p->iommu) {
+		phys_addr_t phys;
+
+		if (ma_iommu_unmap_range(ma_dma_dom(dev), dma_handle, bytes, &phys,
+					 "dma_free_coherent"))
+			return;
+	}
 	pg->flags &= (uint8_t)~MA_PAGE_MANAGED;
 	ma_pages_set_uncached(pg, pg->order, false);
 	ma_cache_clean(ma_page_to_phys(pg), bytes);

@@ -5,7 +5,9 @@
  * Owns struct ma_dma_dev (dev->p->dma).  ma_dma_init() registers an attach hook with device/, so
  * every device created afterwards gets its state before minalign_device_create() returns; the
  * hook registers the state's teardown as the device's first release action, so it runs last
- * at minalign_device_destroy(), after devres entries added later.
+ * at minalign_device_destroy(), after devres entries added later.  A device behind an IOMMU
+ * gets its domain (iommu/) there too, freed by that teardown after DMA debug has unmapped what
+ * the driver leaked.
  *
  * Masks follow Linux's dma_direct_supported(): a mask is accepted when it has 32 bits or more
  * or covers all RAM, or (with a bounce pool) a whole pool, or (without) at least one page of
@@ -48,6 +50,7 @@ static void ma_dma_dev_release(struct device *dev, void *data)
 {
 	ma_dma_debug_detach(dev, data); /* reports and unmaps what is still mapped */
 	ma_swiotlb_dev_exit(&((struct ma_dma_dev *)data)->tlb);
+	ma_iommu_domain_free(((struct ma_dma_dev *)data)->dom);
 	dev->p->dma = NULL;
 	ma_meta_free(data);
 }
@@ -61,11 +64,19 @@ static int ma_dma_attach(struct device *dev)
 		return -ENOMEM;
 	d->dev = dev;
 	ma_swiotlb_dev_init(&d->tlb);
+	if (dev->p->iommu) {
+		d->dom = ma_iommu_domain_new(dev->p->name, dev->p->iova_granule);
+		if (!d->dom) {
+			ma_meta_free(d);
+			return -ENOMEM;
+		}
+	}
 	err = ma_dma_debug_on() ? ma_dma_debug_attach(d) : 0;
 	if (!err)
 		err = ma_device_add_action(dev, ma_dma_dev_release, d);
 	if (err) {
 		ma_dma_debug_detach(dev, d); /* an empty table: unregistered and freed */
+		ma_iommu_domain_free(d->dom);
 		ma_meta_free(d);
 		return err;
 	}
@@ -85,6 +96,7 @@ void ma_dma_exit(void)
 {
 	ma_device_remove_hook(ma_dma_attach);
 	ma_dbgf_exit();
+	ma_kb_exit();
 }
 
 /*

@@ -6,6 +6,14 @@
  * device's dma_bits) and against RAM, then copies through cache/: a non-coherent device on
  * cacheable memory reaches the DRAM view, a coherent device or uncached memory the CPU view.
  *
+ * A device behind an IOMMU addresses IOVAs: every granule of the access is translated through
+ * its domain and must be mapped with the permission the access needs (read for minalign_dma_
+ * read, write for minalign_dma_write), else the IOMMU faults: -EFAULT and one "iommu" report,
+ * whatever the DMA debug setting, and nothing is transferred.  The rest of a mapped granule
+ * is reachable, as on hardware (an untrusted device's partial granules are bounced, so what
+ * it reaches there is zeroed padding).  DMA debug's byte-exact access check is not applied to
+ * IOMMU devices: the IOMMU is the enforcement.
+ *
  * Locking: none; the copies race with CPU stores to the same lines exactly as hardware would.
  */
 #include "dma/internal.h"
@@ -27,6 +35,8 @@ static int ma_dma_engine_check(struct device *dev, dma_addr_t addr, const void *
 			  (unsigned long long)addr, len, dev->p->dma_bits);
 		return -EFAULT;
 	}
+	if (dev->p->iommu)
+		return 0; /* translated per granule by the caller */
 	phys = ma_dma_to_phys(dev, addr);
 	if (!ma_phys_in_ram(phys, len)) {
 		ma_report("dma", dev->p->name, addr, len, "%s: %#llx+%zu is outside RAM", what,
@@ -36,6 +46,30 @@ static int ma_dma_engine_check(struct device *dev, dma_addr_t addr, const void *
 	return 0;
 }
 
+struct ma_devside_xfer {
+	unsigned char *buf;
+	bool coherent, write;
+};
+
+static void ma_devside_chunk(phys_addr_t phys, size_t off, size_t chunk, void *arg)
+{
+	struct ma_devside_xfer *x = arg;
+
+	if (x->write)
+		ma_dev_write(phys, x->buf + off, chunk, x->coherent);
+	else
+		ma_dev_read(phys, x->buf + off, chunk, x->coherent);
+}
+
+static int ma_devside_iommu(struct device *dev, dma_addr_t addr, void *buf, size_t len, bool write,
+			    const char *what)
+{
+	struct ma_devside_xfer x = {buf, dev->p->coherent, write};
+
+	return ma_iommu_access(ma_dma_dom(dev), addr, len, write ? MA_IOMMU_WRITE : MA_IOMMU_READ,
+			       ma_devside_chunk, &x, what);
+}
+
 int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src, size_t len)
 {
 	int err;
@@ -43,6 +77,9 @@ int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src, siz
 	if (!len)
 		return 0;
 	err = ma_dma_engine_check(dev, addr, src, len, "minalign_dma_write");
+	if (!err && dev->p->iommu)
+		return ma_devside_iommu(dev, addr, (void *)(uintptr_t)src, len, true,
+					"minalign_dma_write");
 	if (!err && ma_dma_debug_on())
 		err = ma_dma_debug_access(dev, addr, len, true, "minalign_dma_write");
 	if (!err)
@@ -57,6 +94,8 @@ int minalign_dma_read(struct device *dev, dma_addr_t addr, void *dst, size_t len
 	if (!len)
 		return 0;
 	err = ma_dma_engine_check(dev, addr, dst, len, "minalign_dma_read");
+	if (!err && dev->p->iommu)
+		return ma_devside_iommu(dev, addr, dst, len, false, "minalign_dma_read");
 	if (!err && ma_dma_debug_on())
 		err = ma_dma_debug_access(dev, addr, len, false, "minalign_dma_read");
 	if (!err)

@@ -5,7 +5,8 @@
  * dev.c: per-device DMA state, masks, init/exit.  bounce.c: the bounce decision and the
  * swiotlb queries drivers see.  mapping.c: streaming map/unmap/sync of one physical range.
  * sg.c: scatterlists.  coherent.c: dma_alloc_coherent.  dmapool.c: dma_pool.  devside.c: the
- * device's DMA engine.
+ * device's DMA engine.  iommu.c: mapping through a device's IOMMU domain (dma-iommu).
+ * kbounce.c: the kmalloc bounce backend.
  */
 #ifndef MINALIGN_DMA_INTERNAL_H
 #define MINALIGN_DMA_INTERNAL_H
@@ -17,6 +18,7 @@
 
 #include "device/device.h"
 #include "swiotlb/swiotlb.h"
+#include "iommu/iommu.h"
 #include "cache/cache.h"
 #include "slab/slab.h"
 
@@ -29,8 +31,10 @@
  */
 struct ma_dma_dev {
 	struct device *dev;
-	struct ma_tlb_devstate tlb; /* swiotlb/'s per-device state */
-	struct ma_dma_debug *debug; /* DMA-API debug's live-mapping table (debug.c), or NULL */
+	struct ma_tlb_devstate tlb;  /* swiotlb/'s per-device state */
+	struct ma_dma_debug *debug;  /* DMA-API debug's live-mapping table (debug.c), or NULL */
+	struct ma_iommu_domain *dom; /* the device's IOMMU domain (dev->iommu), else NULL */
+	atomic_bool kb_used;	     /* has bounced through kmalloc (kbounce.c, [K1]..[K4]) */
 };
 
 int ma_dma_init(void);
@@ -67,6 +71,27 @@ static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *de
 	td->min_align_mask = ma_dev_min_align_mask(dev);
 	td->coherent = dev->p->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
 	td->ds = &((struct ma_dma_dev *)dev->p->dma)->tlb;
+	td->pad_shift = 0;
+	td->pad_zero = false;
+}
+
+/* [K3] + [K4]: has @dev ever bounced through kmalloc?  If not, no address of it is one. */
+static inline bool ma_dma_kb_used(const struct device *dev)
+{
+	ma_tlb_fence_acquire(); /* [K3] pairs with [K2] in ma_kb_map() */
+	return atomic_load_explicit(&((const struct ma_dma_dev *)dev->p->dma)->kb_used,
+				    memory_order_relaxed);
+}
+
+static inline struct ma_iommu_domain *ma_dma_dom(const struct device *dev)
+{
+	return ((const struct ma_dma_dev *)dev->p->dma)->dom;
+}
+
+/* The highest bus address a mapping may hand @dev (its mask, within its engine's reach). */
+static inline u64 ma_dma_limit(const struct device *dev)
+{
+	return MA_MIN(ma_dev_dma_mask(dev), dev->p->dma_limit);
 }
 
 /* Has @dev ever bounced?  If not, no address of it is in a bounce pool (swiotlb.h, [R1]). */
@@ -93,6 +118,16 @@ bool ma_dma_linux_unsafe(size_t size);
 void ma_dma_bounce_init(void);
 /* Count both verdicts for an inbound non-coherent mapping; true if the policy bounces it. */
 bool ma_dma_align_bounce(phys_addr_t phys, size_t size);
+/* The same verdict, counted only with @count. */
+bool ma_dma_policy_bounces(phys_addr_t phys, size_t size, bool count);
+/* The physical range of an sg segment, or false (reported) when it is not RAM (sg.c). */
+bool ma_dma_sg_phys(struct device *dev, struct scatterlist *sg, int i, phys_addr_t *phys,
+		    const char *what);
+/* Maintenance of a direct range at sync time, conflicts reported (mapping.c). */
+void ma_dma_sync_direct(struct device *dev, phys_addr_t phys, size_t size,
+			enum dma_data_direction dir, bool for_cpu, const char *what);
+/* sg->flags bit (private): the table was mapped merged through an IOMMU (iommu.c). */
+#define MA_SG_IOMMU_MERGED 0x80000000u
 
 /* ---- coherent.c ------------------------------------------------------------------------ */
 /* dma_alloc_coherent()/dma_free_coherent() for blocks of page owner @owner (COHERENT, DMA_POOL). */
@@ -118,6 +153,44 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs, const char *what);
 void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
 		      bool for_cpu, const char *what);
+/* Release the bounce buffer at bus-independent @phys, if it is one (unmap's second half). */
+void ma_dma_unmap_phys(struct device *dev, phys_addr_t phys, size_t size,
+		       enum dma_data_direction dir, unsigned long attrs, const char *what);
+
+/* ---- kbounce.c: the kmalloc bounce backend ------------------------------------------------ */
+/*
+ * ma_kb_map() - bounce [@orig, @orig+@size) through a DMA-safe kmalloc object (@granule: 0,
+ * or the IOVA granule the object must be made of; @pad_zero: zero the bytes around the data).
+ * Return: the bounce data's physical address, or MINALIGN_PHYS_INVALID after one report.
+ */
+phys_addr_t ma_kb_map(struct device *dev, phys_addr_t orig, size_t size,
+		      enum dma_data_direction dir, size_t granule, bool pad_zero);
+/* As ma_swiotlb_unmap()/_sync(): MA_TLB_NONE when @addr is no kmalloc bounce of @dev. */
+int ma_kb_unmap(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_direction dir,
+		bool skip_sync);
+int ma_kb_sync(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_direction dir,
+	       bool for_cpu);
+void ma_kb_exit(void);
+
+/* ---- iommu.c: devices behind an IOMMU ---------------------------------------------------- */
+/* Map [@phys, @phys+@size) of an IOMMU device: the bounce decision, then the IOVA (the
+ * debug hooks are the caller's).  DMA_MAPPING_ERROR after one report. */
+dma_addr_t ma_dma_iommu_map(struct device *dev, phys_addr_t phys, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs, bool *bounced,
+			    const char *what);
+/* Does an IOMMU device's mapping bounce (Linux's dev_use_swiotlb, sharpened)? */
+bool ma_dma_iommu_bounces(struct device *dev, phys_addr_t phys, size_t size,
+			  enum dma_data_direction dir);
+/* dma_map_sg on an IOMMU device with DMA debug off: merges into one IOVA range. */
+int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			enum dma_data_direction dir, unsigned long attrs);
+/* dma_unmap_sg of a table ma_dma_iommu_map_sg() merged (true), else false (per segment). */
+bool ma_dma_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			   enum dma_data_direction dir, unsigned long attrs);
+/* sync of a merged table: true when handled. */
+bool ma_dma_iommu_sync_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			  enum dma_data_direction dir, bool for_cpu);
+
 /* ---- dev.c ---------------------------------------------------------------------------- */
 /* False (after one "NULL device" report) when @dev is NULL. */
 bool ma_dma_dev_valid(struct device *dev, const char *what);
@@ -139,6 +212,14 @@ static inline bool ma_dma_check_args(struct device *dev, size_t size, enum dma_d
 static inline bool ma_dma_maintained(const struct device *dev)
 {
 	return !dev->p->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
+}
+
+/* Maintenance of a direct (not bounced) mapping for the device (map's second half). */
+static inline void ma_dma_direct_for_device(struct device *dev, phys_addr_t phys, size_t size,
+					    enum dma_data_direction dir, unsigned long attrs)
+{
+	if (ma_dma_maintained(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		ma_cache_sync_for_device(phys, size, dir);
 }
 
 #include "dma/debug.h" /* the DMA-API debug hooks; it needs the definitions above */

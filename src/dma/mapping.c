@@ -18,7 +18,12 @@
  * Unmap and sync find bounce mappings by address, so no per-mapping state is kept here: a
  * device that never bounced (its "has used swiotlb" flag clear, swiotlb.h) looks at no pool;
  * one that did asks swiotlb/, which checks the global pools' envelope (two compares) and the
- * device's transient pools.
+ * device's transient pools.  With the kmalloc backend (kbounce.c) the device's kb_used flag
+ * plays the same part in front of the bounce-record table.
+ *
+ * A device behind an IOMMU (iommu.c) decides and maps there; its unmap first tears down the
+ * IOVA range (which also yields the physical address: the buffer's, or the bounce's), then
+ * releases the bounce or syncs the direct buffer as above.
  *
  * A bounce for cache-line sharing in the recording modes (optin.h) is attributed to the
  * driver that called dma_map_* (optin.c), on the bounce path only.  The exported map calls are
@@ -35,20 +40,34 @@ static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t siz
 	struct ma_tlb_dev td;
 	phys_addr_t tlb;
 
+	if (ma_cfg.bounce_backend == MINALIGN_BOUNCE_KMALLOC) {
+		tlb = ma_kb_map(dev, phys, size, dir, 0, false);
+		if (tlb != MINALIGN_PHYS_INVALID && !ma_dma_capable(dev, tlb, size)) {
+			ma_kb_unmap(dev, tlb, size, dir, true);
+			ma_report("dma", dev->p->name, phys, size,
+				  "%s: the kmalloc bounce buffer is beyond the device's DMA mask",
+				  what);
+			tlb = MINALIGN_PHYS_INVALID;
+		}
+		if (tlb == MINALIGN_PHYS_INVALID)
+			return DMA_MAPPING_ERROR;
+		goto done;
+	}
 	if (!ma_swiotlb_active()) {
 		ma_report("dma", dev->p->name, phys, size,
 			  "%s: buffer must be bounced (%s) but there "
 			  "is no bounce pool",
 			  what,
 			  dev->p->force_bounce ? "force_bounce"
-			  : addressing	    ? "beyond the DMA mask"
-					    : "shares a cache line");
+			  : addressing	       ? "beyond the DMA mask"
+					       : "shares a cache line");
 		return DMA_MAPPING_ERROR;
 	}
 	ma_dma_tlb_dev(&td, dev);
 	tlb = ma_swiotlb_map(&td, phys, size, 0, dir);
 	if (tlb == MA_TLB_FAIL)
 		return DMA_MAPPING_ERROR;
+done:
 	if (addressing)
 		ma_stat_add(MA_STAT_bounce_addressing, 1);
 	return ma_phys_to_dma(dev, tlb);
@@ -57,8 +76,11 @@ static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t siz
 dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			   enum dma_data_direction dir, unsigned long attrs, const char *what)
 {
-	bool addressing = dev->p->force_bounce || !ma_dma_capable(dev, phys, size);
-	bool align = !dev->p->coherent && ma_dma_inbound(dir) && ma_dma_align_bounce(phys, size);
+	bool addressing =
+		dev->p->force_bounce || (!dev->p->iommu && !ma_dma_capable(dev, phys, size));
+	bool align = dev->p->iommu ? ma_dma_iommu_bounces(dev, phys, size, dir)
+				   : !dev->p->coherent && ma_dma_inbound(dir) &&
+					     ma_dma_align_bounce(phys, size);
 	struct ma_dbg_entry *dbg = NULL;
 	dma_addr_t addr;
 
@@ -70,20 +92,23 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			return DMA_MAPPING_ERROR;
 		}
 	}
-	if (ma_unlikely(addressing || align)) {
+	if (dev->p->iommu) {
+		bool bounce = addressing || align;
+
+		addr = ma_dma_iommu_map(dev, phys, size, dir, attrs, &bounce, what);
+	} else if (ma_unlikely(addressing || align)) {
 		addr = ma_dma_bounce(dev, phys, size, dir, addressing, what);
-		if (addr == DMA_MAPPING_ERROR) {
-			if (dbg)
-				ma_dma_debug_map_end(dev, dbg, addr);
-			ma_stat_add(MA_STAT_dma_map_failures, 1);
-			return addr;
-		}
-		if (!addressing && ma_dma_optin_on())
+		if (addr != DMA_MAPPING_ERROR && !addressing && ma_dma_optin_on())
 			ma_dma_optin_note(dev, phys, size, what);
 	} else {
-		if (ma_dma_maintained(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-			ma_cache_sync_for_device(phys, size, dir);
+		ma_dma_direct_for_device(dev, phys, size, dir, attrs);
 		addr = ma_phys_to_dma(dev, phys);
+	}
+	if (ma_unlikely(addr == DMA_MAPPING_ERROR)) {
+		if (dbg)
+			ma_dma_debug_map_end(dev, dbg, addr);
+		ma_stat_add(MA_STAT_dma_map_failures, 1);
+		return addr;
 	}
 	if (dbg)
 		ma_dma_debug_map_end(dev, dbg, addr);
@@ -108,22 +133,25 @@ static bool ma_dma_addr_ok(struct device *dev, dma_addr_t addr, size_t size, con
 
 	if (ma_likely(addr != DMA_MAPPING_ERROR && ma_phys_in_ram(phys, size)))
 		return true;
-	ma_report("dma", dev->p->name, addr, size, "%s: %#llx is %s", what, (unsigned long long)addr,
+	ma_report("dma", dev->p->name, addr, size, "%s: %#llx is %s", what,
+		  (unsigned long long)addr,
 		  addr == DMA_MAPPING_ERROR ? "DMA_MAPPING_ERROR" : "not a mapping of RAM");
 	return false;
 }
 
-void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
+void ma_dma_unmap_phys(struct device *dev, phys_addr_t phys, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs, const char *what)
 {
-	phys_addr_t phys = ma_dma_to_phys(dev, addr);
 	bool skip = attrs & DMA_ATTR_SKIP_CPU_SYNC;
 	int conflicts = MA_TLB_NONE;
 	struct ma_tlb_dev td;
 
-	if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what)))
-		return;
-	if (ma_dma_tlb_used(dev)) {
+	if (ma_dma_kb_used(dev)) {
+		conflicts = ma_kb_unmap(dev, phys, size, dir, skip);
+		if (conflicts == -1)
+			return;
+	}
+	if (conflicts == MA_TLB_NONE && ma_dma_tlb_used(dev)) {
 		ma_dma_tlb_dev(&td, dev);
 		conflicts = ma_swiotlb_unmap(&td, phys, size, dir, skip);
 		if (conflicts == -1)
@@ -143,20 +171,52 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 	ma_stat_add(MA_STAT_dma_live_mappings, -1);
 }
 
+void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
+		       enum dma_data_direction dir, unsigned long attrs, const char *what)
+{
+	phys_addr_t phys = ma_dma_to_phys(dev, addr);
+
+	if (dev->p->iommu) { /* IOVA first: the buffer goes back to the CPU unreachable */
+		if (ma_iommu_unmap_range(ma_dma_dom(dev), addr, size, &phys, what))
+			return;
+	} else if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what))) {
+		return;
+	}
+	ma_dma_unmap_phys(dev, phys, size, dir, attrs, what);
+}
+
 void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
 		      bool for_cpu, const char *what)
 {
 	phys_addr_t phys = ma_dma_to_phys(dev, addr);
 	struct ma_tlb_dev td;
-	unsigned int conflicts;
 
-	if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what)))
+	if (dev->p->iommu) {
+		phys = ma_iommu_translate(ma_dma_dom(dev), addr, size);
+		if (phys == MINALIGN_PHYS_INVALID) {
+			ma_report("iommu", dev->p->name, addr, size,
+				  "%s of IOVA %#llx+%zu: not a mapped range", what,
+				  (unsigned long long)addr, size);
+			return;
+		}
+	} else if (ma_unlikely(!ma_dma_addr_ok(dev, addr, size, what))) {
+		return;
+	}
+	if (ma_dma_kb_used(dev) && ma_kb_sync(dev, phys, size, dir, for_cpu) != MA_TLB_NONE)
 		return;
 	if (ma_dma_tlb_used(dev)) {
 		ma_dma_tlb_dev(&td, dev);
 		if (ma_swiotlb_sync(&td, phys, size, dir, for_cpu) != MA_TLB_NONE)
 			return;
 	}
+	ma_dma_sync_direct(dev, phys, size, dir, for_cpu, what);
+}
+
+void ma_dma_sync_direct(struct device *dev, phys_addr_t phys, size_t size,
+			enum dma_data_direction dir, bool for_cpu, const char *what)
+{
+	unsigned int conflicts;
+
 	if (!ma_dma_maintained(dev))
 		return;
 	if (!for_cpu) {
@@ -226,8 +286,8 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offs
 	}
 	phys = ma_page_to_phys(page);
 	if (ma_unlikely(offset > ma_mem.end - phys || !ma_phys_in_ram(phys + offset, size))) {
-		ma_report("dma", dev->p->name, phys, size, "%s: offset %zu + %zu bytes run past RAM",
-			  what, offset, size);
+		ma_report("dma", dev->p->name, phys, size,
+			  "%s: offset %zu + %zu bytes run past RAM", what, offset, size);
 		goto fail;
 	}
 	return ma_dma_map_phys(dev, phys + offset, size, dir,

@@ -8,6 +8,10 @@
  * segments already mapped (without copying bounce buffers back: the CPU never gave them up)
  * and returns 0.
  *
+ * Behind an IOMMU with DMA debug off, a table no segment of which bounces is mapped into one
+ * IOVA range instead and dma_map_sg() may return fewer entries (iommu.c); DMA debug tracks
+ * mappings per segment, so with it on every segment gets its own IOVA range.
+ *
  * Locking: none beyond what mapping a segment takes.
  */
 #include "dma/internal.h"
@@ -59,8 +63,8 @@ void *sg_virt(struct scatterlist *sg)
 }
 
 /* The physical range of a segment, or false (reported) when it is not RAM. */
-static bool ma_sg_phys(struct device *dev, struct scatterlist *sg, int i, phys_addr_t *phys,
-		       const char *what)
+bool ma_dma_sg_phys(struct device *dev, struct scatterlist *sg, int i, phys_addr_t *phys,
+		    const char *what)
 {
 	if (!ma_page_valid(sg->page) || !sg->length ||
 	    !ma_phys_in_ram(ma_page_to_phys(sg->page) + sg->offset, sg->length)) {
@@ -98,13 +102,19 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		ma_stat_add(MA_STAT_dma_map_failures, 1);
 		return 0;
 	}
+	sgl->flags &= ~MA_SG_IOMMU_MERGED;
+	if (dev->p->iommu && !ma_dma_debug_on()) { /* one IOVA range when no segment bounces */
+		n = ma_dma_iommu_map_sg(dev, sgl, nents, dir, attrs);
+		if (n >= 0)
+			return n;
+	}
 	for (i = 0; i < nents; i++, sg = sg_next(sg)) {
 		if (!sg) {
 			ma_report("dma", dev->p->name, 0, 0,
 				  "%s: the table ends before entry %d of %d", what, i, nents);
 			goto undo;
 		}
-		if (!ma_sg_phys(dev, sg, i, &phys, what))
+		if (!ma_dma_sg_phys(dev, sg, i, &phys, what))
 			goto undo;
 		sg->dma_address =
 			ma_dma_map_phys(dev, phys, sg->length, dir,
@@ -142,6 +152,8 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		return;
 	if (ma_dma_debug_on() && !ma_dma_debug_unmap_sg(dev, sgl, nents, dir, "dma_unmap_sg"))
 		return;
+	if (dev->p->iommu && ma_dma_iommu_unmap_sg(dev, sgl, nents, dir, attrs))
+		return;
 	for (int i = 0; i < nents && sg; i++, sg = sg_next(sg))
 		ma_dma_unmap_addr(dev, sg->dma_address, sg->dma_length, dir, attrs, "dma_unmap_sg");
 }
@@ -160,6 +172,8 @@ static void ma_sg_sync(struct device *dev, struct scatterlist *sgl, int nelems,
 	if (!ma_sg_check(dev, sgl, nelems, dir, what))
 		return;
 	if (ma_dma_debug_on() && !ma_dma_debug_sync_sg(dev, sgl, nelems, dir, what))
+		return;
+	if (dev->p->iommu && ma_dma_iommu_sync_sg(dev, sgl, nelems, dir, for_cpu))
 		return;
 	for (int i = 0; i < nelems && sg; i++, sg = sg_next(sg))
 		ma_dma_sync_addr(dev, sg->dma_address, sg->dma_length, dir, for_cpu, what);

@@ -83,8 +83,10 @@ static unsigned int ma_km_minalign(const struct minalign_config *cfg, enum ma_km
 	case MINALIGN_POLICY_LEGACY:
 	case MINALIGN_POLICY_PACKED:
 		return cfg->cache_line;
-	case MINALIGN_POLICY_BOUNCE:
-		return cfg->swiotlb_size ? ARCH_KMALLOC_MINALIGN : cfg->cache_line;
+	case MINALIGN_POLICY_BOUNCE: /* 8 when there is a way to bounce: a pool, or kmalloc */
+		return cfg->swiotlb_size || cfg->bounce_backend == MINALIGN_BOUNCE_KMALLOC
+			       ? ARCH_KMALLOC_MINALIGN
+			       : cfg->cache_line;
 	case MINALIGN_POLICY_DMA_OPT_IN:
 	case MINALIGN_POLICY_NAIVE:
 	default:

@@ -28,7 +28,8 @@ struct ma_tlb_slot {
 	uint32_t size;
 	uint16_t head;
 	uint8_t off;
-	uint8_t live; /* head slot: 1 while mapped (0 in a per-thread cache) */
+	uint8_t live; /* head slot: 1 while mapped (0 in a per-thread cache); 2 + shift - 12 for
+		       * a mapping padded to whole IOVA granules of 1 << shift bytes */
 };
 
 /*
@@ -99,6 +100,17 @@ static inline unsigned int ma_tlb_nslots(size_t off, size_t size)
 {
 	return (unsigned int)((off + size + ((size_t)1 << ma_tlb.line_shift) - 1) >>
 			      ma_tlb.line_shift);
+}
+
+/* Slots a live head record's mapping holds (granule-padded ones hold whole granules). */
+static inline unsigned int ma_tlb_rec_nslots(const struct ma_tlb_slot *s)
+{
+	size_t g;
+
+	if (s->live <= 1)
+		return ma_tlb_nslots(s->off, s->size);
+	g = (size_t)1 << (s->live - 2 + 12);
+	return ma_tlb_nslots(s->off, MA_ALIGN_UP((size_t)s->off + s->size, g) - s->off);
 }
 
 static inline bool ma_tlb_test(const struct ma_tlb_pool *p, unsigned int idx)

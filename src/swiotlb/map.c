@@ -78,6 +78,8 @@ static bool tlb_request(struct ma_tlb_req *r, size_t *off, const struct ma_tlb_d
 	*off = (size_t)(orig & km & line_mask);
 	r->stride = (unsigned int)((k >> ma_tlb.line_shift) + 1);
 	r->want = (unsigned int)((orig & km) >> ma_tlb.line_shift);
+	if (td->pad_shift) /* whole granules (align_mask asked for the granule) */
+		size = MA_ALIGN_UP(*off + size, (size_t)1 << td->pad_shift) - *off;
 	r->nslots = ma_tlb_nslots(*off, size);
 	return true;
 }
@@ -99,7 +101,7 @@ static inline bool tlb_request_one(size_t *off, const struct ma_tlb_dev *td, phy
 }
 
 static void tlb_record(struct ma_tlb_pool *p, unsigned int idx, phys_addr_t orig, size_t size,
-		       size_t off, unsigned int n)
+		       size_t off, unsigned int n, unsigned int pad_shift)
 {
 	struct ma_tlb_slot *s = &p->slots[idx];
 
@@ -107,7 +109,7 @@ static void tlb_record(struct ma_tlb_pool *p, unsigned int idx, phys_addr_t orig
 	s->size = (uint32_t)size;
 	s->head = 0;
 	s->off = (uint8_t)off;
-	s->live = 1;
+	s->live = (uint8_t)(pad_shift ? 2 + pad_shift - 12 : 1);
 	for (unsigned int k = 1; k < n; k++)
 		s[k].head = (uint16_t)k;
 }
@@ -218,6 +220,8 @@ phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t
 	long idx = -1;
 	size_t off;
 
+	if (td->pad_shift)
+		alloc_align_mask |= ((u64)1 << td->pad_shift) - 1;
 	if (ma_likely(tlb_request_one(&off, td, orig, size, alloc_align_mask))) {
 		req = (struct ma_tlb_req){.nslots = 1, .stride = 1, .want = 0};
 		idx = ma_tlb_mag_pop(td->limit, &p); /* the common small bounce: no lock */
@@ -235,12 +239,18 @@ phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t
 		if (idx < 0)
 			return MA_TLB_FAIL;
 	}
-	tlb_record(p, (unsigned int)idx, orig, size, off, req.nslots);
+	tlb_record(p, (unsigned int)idx, orig, size, off, req.nslots, td->pad_shift);
 	if (ma_unlikely(p->transient))
 		ma_tlb_transient_link(td->ds, p);
 	first = ma_tlb_slot_phys(p, (unsigned int)idx);
 	tlb = first + off;
 	memcpy(ma_phys_to_virt(tlb), ma_phys_to_virt(orig), size);
+	if (td->pad_zero) { /* an untrusted device sees zeros around the data, never old bytes */
+		size_t all = (size_t)req.nslots << ma_tlb.line_shift;
+
+		memset(ma_phys_to_virt(first), 0, off);
+		memset(ma_phys_to_virt(tlb + size), 0, all - off - size);
+	}
 	if (!td->coherent)
 		ma_cache_sync_for_device(first, (size_t)req.nslots << ma_tlb.line_shift,
 					 tlb_dev_dir(dir));
@@ -312,7 +322,7 @@ struct ma_tlb_slot *ma_tlb_unmap_head(const struct ma_tlb_dev *td, struct ma_tlb
 unsigned int ma_tlb_unmap_copy(const struct ma_tlb_dev *td, const struct ma_tlb_slot *s,
 			       phys_addr_t tlb, enum dma_data_direction dir, bool skip_sync)
 {
-	return tlb_unmap_copy(td, s, ma_tlb_nslots(s->off, s->size), tlb, dir, skip_sync);
+	return tlb_unmap_copy(td, s, ma_tlb_rec_nslots(s), tlb, dir, skip_sync);
 }
 
 int ma_swiotlb_unmap(const struct ma_tlb_dev *td, phys_addr_t tlb, size_t size,
@@ -328,7 +338,7 @@ int ma_swiotlb_unmap(const struct ma_tlb_dev *td, phys_addr_t tlb, size_t size,
 	s = tlb_unmap_head(td, p, tlb, size, &idx);
 	if (!s)
 		return -1;
-	n = ma_tlb_nslots(s->off, s->size);
+	n = ma_tlb_rec_nslots(s);
 	conflicts = tlb_unmap_copy(td, s, n, tlb, dir, skip_sync);
 	s->live = 0;
 	if (n == 1)

@@ -283,7 +283,7 @@ static int tlb_check_runs(const struct ma_tlb_pool *p)
 			i++;
 			continue;
 		}
-		n = ma_tlb_nslots(s->off, s->size);
+		n = ma_tlb_rec_nslots(s);
 		if (!s->size || n > p->seg_slots || i + n > p->nslots)
 			return -1;
 		for (k = 1; k < n; k++)

@@ -51,6 +51,13 @@ struct ma_tlb_dev {
 	unsigned int min_align_mask; /* a 2^k-1 mask (0 = none) */
 	bool coherent;		     /* no cache maintenance of the bounce buffer */
 	struct ma_tlb_devstate *ds;  /* the device's flag and transient pools */
+	/*
+	 * Behind an IOMMU: 0, or log2 of the IOVA granule (12..16).  The bounce then starts on a
+	 * granule and takes whole granules of slots (the IOMMU maps whole granules, so no other
+	 * bounce may share one), and with @pad_zero the slots around the data are zeroed.
+	 */
+	unsigned int pad_shift;
+	bool pad_zero;
 };
 
 /* The head of struct ma_tlb_pool (swiotlb/internal.h), for the inline lookup. */

@@ -256,7 +256,7 @@ int ma_tlb_transient_unmap(const struct ma_tlb_dev *td, phys_addr_t tlb, size_t 
 		return -1;
 	}
 	conflicts = ma_tlb_unmap_copy(td, s, tlb, dir, skip_sync);
-	n = ma_tlb_nslots(s->off, s->size);
+	n = ma_tlb_rec_nslots(s);
 	s->live = 0;
 	tlb_read_unlock();
 	atomic_fetch_sub_explicit(&ma_tlb.transient_slots, n, memory_order_relaxed);

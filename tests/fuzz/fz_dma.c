@@ -27,7 +27,7 @@ void fz_op_dev_create(struct fz_in *in)
 {
 	static const unsigned int bits[8] = {0, 64, 48, 36, 33, 32, 31, 24};
 	unsigned int b = fz_u8(in), k;
-	struct minalign_device_info info;
+	struct minalign_device_info info = {0};
 	struct fz_dev *d = NULL;
 	char name[16];
 

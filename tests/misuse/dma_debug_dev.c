@@ -241,7 +241,7 @@ static void test_eexist_sub_object(void **state)
 /* What Linux's debug layer reports and minalign does not: no line is at risk. */
 static void test_no_false_eexist(void **state)
 {
-	const struct minalign_device_info ci = {"coh", true, 0, false};
+	const struct minalign_device_info ci = {.name = "coh", .coherent = true};
 	struct device *dev, *coh;
 	void *buf, *nb;
 	dma_addr_t a, b;
@@ -305,7 +305,7 @@ static void test_no_false_eexist(void **state)
 
 static void test_packed_inbound(void **state)
 {
-	const struct minalign_device_info ci = {"coh", true, 0, false};
+	const struct minalign_device_info ci = {.name = "coh", .coherent = true};
 	struct device *dev, *coh;
 	struct scatterlist sg[2];
 	unsigned char *p, *big;

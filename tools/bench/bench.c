@@ -35,6 +35,8 @@ static const struct cli_opt bench_opts[] = {
 	{"ram-base", 0, CLI_REQ_ARG, OPT_RAM_BASE},
 	{"dma-debug", 0, CLI_NO_ARG, OPT_DMA_DEBUG},
 	{"json", 0, CLI_NO_ARG, OPT_JSON},
+	{"bounce-backend", 0, CLI_REQ_ARG, OPT_BACKEND},
+	{"iommu", 0, CLI_NO_ARG, OPT_IOMMU},
 	{NULL, 0, CLI_NO_ARG, 0},
 };
 
@@ -44,7 +46,8 @@ static void bench_help(void)
 	      "                      [--dma-bits N] [--xdelay NS] [--size BYTES] [--policy P]\n"
 	      "                      [--coherent|--noncoherent] [--cache-line N] [--ram-base "
 	      "ADDR]\n"
-	      "                      [--dma-debug] [--json]\n\n"
+	      "                      [--dma-debug] [--bounce-backend swiotlb|kmalloc] [--iommu]\n"
+	      "                      [--json]\n\n"
 	      "The kernel's dma_map_benchmark on a simulated device: N threads map and unmap a\n"
 	      "buffer each with dma_map_single()/dma_unmap_single(); prints the average map and\n"
 	      "unmap latency and standard deviation (ns, and the kernel's units of 100 ns).\n\n"
@@ -64,6 +67,8 @@ static void bench_help(void)
 	      "                      so that masks below 32 bits reach some of it)\n"
 	      "  --dma-debug         keep DMA-API debug on (its table costs ~30 ns per mapping;\n"
 	      "                      off by default, as in a production kernel)\n"
+	      "  --bounce-backend B  swiotlb (a reserved pool, default) or kmalloc (no pool)\n"
+	      "  --iommu             the device sits behind an IOMMU (4 KiB granule)\n"
 	      "  --json              machine-readable output\n",
 	      stdout);
 }
@@ -129,6 +134,17 @@ static int parse_one(struct bench_args *a, int id, const char *v)
 		return CLI_EXIT_OK;
 	case OPT_JSON:
 		a->json = true;
+		return CLI_EXIT_OK;
+	case OPT_BACKEND: {
+		enum minalign_bounce_backend b;
+
+		if (!cli_opt_backend("bench", v, &b))
+			return CLI_EXIT_USAGE;
+		a->backend = (int)b;
+		return CLI_EXIT_OK;
+	}
+	case OPT_IOMMU:
+		a->iommu = true;
 		return CLI_EXIT_OK;
 	}
 	return CLI_EXIT_USAGE;
@@ -201,6 +217,9 @@ static void print_text(const struct bench_args *a, const struct bench_result *r)
 	printf("unmap: average %.0f ns (%.1f x 100 ns), standard deviation %.0f ns (%.1f x 100 "
 	       "ns)\n",
 	       u->avg_ns, u->avg_100ns, u->stddev_ns, u->stddev_100ns);
+	printf("bounce buffers from %s%s\n",
+	       cli_backend_name((enum minalign_bounce_backend)a->backend),
+	       a->iommu ? "; the device sits behind an IOMMU (4 KiB granule)" : "");
 	printf("%llu map/unmap pairs in %.2f s, %llu bounced, %llu failed mappings\n",
 	       (unsigned long long)r->loops, r->seconds, (unsigned long long)r->bounces,
 	       (unsigned long long)r->map_failures);
@@ -242,6 +261,9 @@ static void print_json(const struct bench_args *a, const struct bench_result *r)
 	json_kv_string(&j, "policy", minalign_policy_name(a->policy));
 	json_kv_bool(&j, "coherent", a->coherent);
 	json_kv_uint(&j, "cache_line", a->cache_line);
+	json_kv_string(&j, "bounce_backend",
+		       cli_backend_name((enum minalign_bounce_backend)a->backend));
+	json_kv_bool(&j, "iommu", a->iommu);
 	json_kv_uint(&j, "ram_base", a->ram_base);
 	json_kv_uint(&j, "loops", r->loops);
 	json_kv_double(&j, "elapsed_seconds", r->seconds);

@@ -30,6 +30,8 @@ enum {
 	OPT_RAM_BASE,
 	OPT_DMA_DEBUG,
 	OPT_JSON,
+	OPT_BACKEND,
+	OPT_IOMMU,
 };
 
 struct bench_args {
@@ -48,6 +50,8 @@ struct bench_args {
 	bool dma_debug; /* MINALIGN_DEBUG_DMA during the run (off by default, like production) */
 	bool json;
 	bool progress;
+	int backend; /* enum minalign_bounce_backend (--bounce-backend) */
+	bool iommu;  /* the device sits behind an IOMMU (--iommu) */
 };
 
 /* Latency of one kind of call. */

@@ -172,7 +172,8 @@ static size_t ram_for(const struct bench_args *a, size_t len)
 static int bench_init(const struct bench_args *a, struct bench_ctx *c)
 {
 	struct minalign_config cfg;
-	struct minalign_device_info info = {"dma_map_benchmark", a->coherent, 0, false};
+	struct minalign_device_info info = {
+		.name = "dma_map_benchmark", .coherent = a->coherent, .iommu = a->iommu};
 	int rc;
 
 	minalign_config_init(&cfg);
@@ -181,6 +182,9 @@ static int bench_init(const struct bench_args *a, struct bench_ctx *c)
 	cfg.ram_base = a->ram_base;
 	cfg.debug = a->dma_debug ? MINALIGN_DEBUG_DMA : 0;
 	cfg.ram_size = ram_for(a, c->len);
+	cfg.bounce_backend = (enum minalign_bounce_backend)a->backend;
+	if (a->backend == MINALIGN_BOUNCE_KMALLOC)
+		cfg.swiotlb_size = 0; /* bounce buffers from kmalloc: nothing reserved */
 	rc = cli_init_library("bench", &cfg);
 	if (rc)
 		return rc;

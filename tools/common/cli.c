@@ -268,6 +268,22 @@ bool cli_opt_ram(const char *cmd, const char *value, uint64_t *out)
 	return true;
 }
 
+bool cli_opt_backend(const char *cmd, const char *value, enum minalign_bounce_backend *out)
+{
+	if (!strcmp(value, "swiotlb"))
+		*out = MINALIGN_BOUNCE_SWIOTLB;
+	else if (!strcmp(value, "kmalloc"))
+		*out = MINALIGN_BOUNCE_KMALLOC;
+	else
+		return cli_usage_error(cmd, "--bounce-backend must be swiotlb or kmalloc"), false;
+	return true;
+}
+
+const char *cli_backend_name(enum minalign_bounce_backend b)
+{
+	return b == MINALIGN_BOUNCE_KMALLOC ? "kmalloc" : "swiotlb";
+}
+
 bool cli_opt_policy(const char *cmd, const char *value, int *out)
 {
 	char norm[32];

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <minalign/core.h>
 
 #define CLI_EXIT_OK	 0 /* success */
 #define CLI_EXIT_FAILURE 1 /* runtime failure */
@@ -89,6 +90,10 @@ bool cli_parse_uint(const char *s, unsigned int *out);
 bool cli_opt_cache_line(const char *cmd, const char *value, unsigned int *out);
 bool cli_opt_ram(const char *cmd, const char *value, uint64_t *out);
 bool cli_opt_policy(const char *cmd, const char *value, int *out);
+/* --bounce-backend swiotlb|kmalloc into @out; false after a usage error naming @cmd. */
+bool cli_opt_backend(const char *cmd, const char *value, enum minalign_bounce_backend *out);
+/* The backend's name as the options spell it. */
+const char *cli_backend_name(enum minalign_bounce_backend b);
 
 /* ---- the library ------------------------------------------------------------------------ */
 

@@ -11,13 +11,24 @@
 #include "report.h"
 #include "whatif/wiout.h"
 
-enum { OPT_SLABINFO = 1, OPT_RAM, OPT_CPUS, OPT_JSON, OPT_SVG, OPT_SECONDS, OPT_SEED };
+enum {
+	OPT_SLABINFO = 1,
+	OPT_RAM,
+	OPT_CPUS,
+	OPT_JSON,
+	OPT_SVG,
+	OPT_SECONDS,
+	OPT_SEED,
+	OPT_BACKEND,
+	OPT_IOMMU
+};
 
 static const struct cli_opt report_opts[] = {
 	{"slabinfo", 0, CLI_REQ_ARG, OPT_SLABINFO}, {"ram", 0, CLI_REQ_ARG, OPT_RAM},
 	{"cpus", 0, CLI_REQ_ARG, OPT_CPUS},	    {"json", 0, CLI_NO_ARG, OPT_JSON},
 	{"svg", 0, CLI_REQ_ARG, OPT_SVG},	    {"seconds", 0, CLI_REQ_ARG, OPT_SECONDS},
-	{"seed", 0, CLI_REQ_ARG, OPT_SEED},	    {NULL, 0, CLI_NO_ARG, 0},
+	{"seed", 0, CLI_REQ_ARG, OPT_SEED},	    {"bounce-backend", 0, CLI_REQ_ARG, OPT_BACKEND},
+	{"iommu", 0, CLI_NO_ARG, OPT_IOMMU},	    {NULL, 0, CLI_NO_ARG, 0},
 };
 
 static const unsigned int report_lines[] = {64, 128};
@@ -26,7 +37,8 @@ static const unsigned int report_lines[] = {64, 128};
 static void report_help(void)
 {
 	fputs("usage: minalign report [--slabinfo FILE] [--ram BYTES] [--cpus N] [--seconds S]\n"
-	      "                       [--seed N] [--json] [--svg FILE]\n\n"
+	      "                       [--seed N] [--bounce-backend swiotlb|kmalloc] [--iommu]\n"
+	      "                       [--json] [--svg FILE]\n\n"
 	      "The main job.  Reads the live slab statistics (/proc/slabinfo, else\n"
 	      "/sys/kernel/slab, else the bundled sample, saying which), prints what every policy\n"
 	      "would cost at cache lines 64 and 128 (slab bytes, bounce pool, net against "
@@ -41,6 +53,11 @@ static void report_help(void)
 	      "  --cpus N         CPUs for SLUB's slab order (default this host's)\n"
 	      "  --seconds S      run time of the simulated SoC per policy (default 2)\n"
 	      "  --seed N         seed of the simulated run (default 1)\n"
+	      "  --bounce-backend B  bounce buffers of the per-policy runs: swiotlb (a reserved\n"
+	      "                   pool, default) or kmalloc (no pool); the bouncing policies\n"
+	      "                   also run with the other one, compared in a second table\n"
+	      "  --iommu          the simulated devices sit behind an IOMMU (IOVAs, 4 KiB "
+	      "granule)\n"
 	      "  --json           machine-readable output\n"
 	      "  --svg FILE       also write a bar chart of slab bytes per policy and size class\n",
 	      stdout);
@@ -89,6 +106,11 @@ static int parse_one(struct report_args *a, int id, const char *v)
 		return *v ? CLI_EXIT_OK : cli_usage_error("report", "--svg needs a file name");
 	case OPT_SECONDS:
 		return parse_seconds(v, &a->soc.seconds);
+	case OPT_BACKEND:
+		return cli_opt_backend("report", v, &a->soc.backend) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	case OPT_IOMMU:
+		a->soc.iommu = true;
+		return CLI_EXIT_OK;
 	case OPT_SEED:
 		if (!cli_parse_u64(v, &a->soc.seed))
 			return cli_usage_error("report", "--seed must be an unsigned number");

@@ -17,6 +17,8 @@ struct report_soc_opts {
 	double seconds; /* run time of each policy */
 	bool progress;	/* show progress (stderr is a terminal) */
 	uint64_t seed;
+	enum minalign_bounce_backend backend; /* of the per-policy runs (--bounce-backend) */
+	bool iommu;			      /* devices behind an IOMMU (--iommu) */
 };
 
 /* The results, kept for the chart. */
@@ -24,6 +26,9 @@ struct report_soc {
 	struct soc_params params; /* the settings common to every policy */
 	struct soc_result r[MINALIGN_NR_POLICIES];
 	unsigned int n; /* policies that ran */
+	/* the bouncing policies under both backends: the run above and one with the other */
+	struct soc_result cmp[4];
+	unsigned int ncmp;
 };
 
 /*

@@ -3,7 +3,11 @@
  * tools/report/report_soc.c - the simulated system-on-chip half of `minalign report`: the SoC of
  * soc.c run under every policy in turn (default settings, the report's --seconds per policy and
  * --seed), presented as a table (text) or as the members "soc": {"config", "policies"} and, for
- * a reader that looks for the policies at the top, "policies" (JSON).
+ * a reader that looks for the policies at the top, "policies" (JSON).  The policies that bounce
+ * (bounce, dma_opt_in) then run again with the other bounce backend, and a second table (JSON
+ * "soc": {"bounce_backends"}) compares the pool with kmalloc bouncing: memory held for
+ * bouncing (the reserved pool's peak against the peak of live kmalloc bounce bytes), bounces
+ * and bounces per second.
  */
 #include <inttypes.h>
 
@@ -20,8 +24,37 @@ static void json_out(struct json *j, const struct report_soc *s, int rc)
 		json_kv_string(j, "reason", "the simulated run failed (see the message on stderr)");
 	soc_json_config(j, &s->params);
 	soc_json_policies(j, s->r, s->n);
+	soc_json_backends(j, s->cmp, s->ncmp);
 	json_end_object(j);
 	soc_json_policies(j, s->r, s->n);
+}
+
+/* The bouncing policies again with the other backend; rows pair the two runs. */
+static int run_backends(const struct report_soc_opts *o, struct report_soc *s)
+{
+	static const enum minalign_policy bouncing[] = {MINALIGN_POLICY_BOUNCE,
+							MINALIGN_POLICY_DMA_OPT_IN};
+	char label[64];
+	int rc = CLI_EXIT_OK;
+
+	s->ncmp = 0;
+	for (unsigned int k = 0; k < 2 && rc == CLI_EXIT_OK; k++) {
+		struct soc_params params = s->params;
+
+		if ((unsigned int)bouncing[k] >= s->n)
+			break;
+		params.policy = bouncing[k];
+		params.backend = o->backend == MINALIGN_BOUNCE_KMALLOC ? MINALIGN_BOUNCE_SWIOTLB
+								       : MINALIGN_BOUNCE_KMALLOC;
+		snprintf(label, sizeof(label), "[backend %u/2] %s with %s", k + 1,
+			 minalign_policy_name(params.policy), cli_backend_name(params.backend));
+		params.progress = o->progress ? label : NULL;
+		s->cmp[s->ncmp++] = s->r[bouncing[k]];
+		rc = soc_run("report", &params, &s->cmp[s->ncmp]);
+		if (rc == CLI_EXIT_OK)
+			s->ncmp++;
+	}
+	return rc;
 }
 
 int report_soc_run(const struct report_soc_opts *o, FILE *text, struct json *j,
@@ -33,7 +66,10 @@ int report_soc_run(const struct report_soc_opts *o, FILE *text, struct json *j,
 	soc_params_default(&s->params, MINALIGN_POLICY_LEGACY);
 	s->params.seconds = o->seconds;
 	s->params.seed = o->seed;
+	s->params.backend = o->backend;
+	s->params.iommu = o->iommu;
 	s->n = 0;
+	s->ncmp = 0;
 	if (!j) {
 		fputs("\n", text);
 		soc_print_setup(text, &s->params);
@@ -51,10 +87,15 @@ int report_soc_run(const struct report_soc_opts *o, FILE *text, struct json *j,
 		if (rc == CLI_EXIT_OK)
 			s->n++;
 	}
-	if (j)
+	if (rc == CLI_EXIT_OK)
+		rc = run_backends(o, s);
+	if (j) {
 		json_out(j, s, rc);
-	else if (s->n)
+	} else if (s->n) {
 		soc_print_table(text, s->r, s->n);
+		if (s->ncmp)
+			soc_print_backends(text, s->cmp, s->ncmp);
+	}
 	return rc;
 }
 

@@ -75,6 +75,9 @@ static void soc_config(const struct soc_params *p, struct minalign_config *cfg)
 	cfg->cache_line = p->cache_line;
 	cfg->cache_model = MINALIGN_CACHE_SIM;
 	cfg->sim_victim = p->victim;
+	cfg->bounce_backend = p->backend;
+	if (p->backend == MINALIGN_BOUNCE_KMALLOC)
+		cfg->swiotlb_size = 0; /* the point of the backend: nothing reserved */
 }
 
 struct soc_run {
@@ -91,7 +94,8 @@ static int create_devices(const char *cmd, struct soc_run *s)
 	char name[32];
 
 	for (unsigned int i = 0; i <= p->devices; i++) {
-		struct minalign_device_info info = {name, i == p->devices, 0, false};
+		struct minalign_device_info info = {
+			.name = name, .coherent = i == p->devices, .iommu = p->iommu};
 
 		if (i == p->devices)
 			snprintf(name, sizeof(name), "coherent0");

@@ -42,6 +42,8 @@ struct soc_params {
 	unsigned int size_min, size_max; /* DMA buffer sizes, 1..SOC_MAX_SIZE */
 	uint64_t seed;
 	const char *progress; /* label of a progress line on stderr, or NULL for none */
+	enum minalign_bounce_backend backend; /* swiotlb: the default 4 MiB pool; kmalloc: none */
+	bool iommu;			      /* the non-coherent devices sit behind an IOMMU */
 };
 
 /* Corrupted bytes by where they were found. */
@@ -110,6 +112,12 @@ bool soc_unexpected(const struct soc_result *r);
 
 /* The run's description: threads, devices, sizes, cache line, victim, seconds, seed. */
 void soc_print_setup(FILE *f, const struct soc_params *p);
+/* Bytes @r held for bouncing (pool peak, or kmalloc bounce peak). */
+uint64_t soc_bounce_memory(const struct soc_result *r);
+/* The bounce-backend comparison: a row per result (policy, backend, memory, bounces/s). */
+void soc_print_backends(FILE *f, const struct soc_result *r, unsigned int n);
+/* The same as the JSON member "bounce_backends": [...]. */
+void soc_json_backends(struct json *j, const struct soc_result *r, unsigned int n);
 /* The per-policy table of @n results and the notes under it. */
 void soc_print_table(FILE *f, const struct soc_result *r, unsigned int n);
 /* The setup as a JSON object member "config". */

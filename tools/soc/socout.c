@@ -33,6 +33,10 @@ void soc_print_setup(FILE *f, const struct soc_params *p)
 		p->cpus, p->cpus == 1 ? "" : "s", SOC_CHURN_SIZE_MIN, SOC_CHURN_SIZE_MAX,
 		p->devices, p->devices == 1 ? "" : "s", p->size_min, p->size_max, p->cache_line,
 		victim_name(p->victim), p->seconds, p->seed);
+	fprintf(f, "  bounce buffers from %s%s\n",
+		p->backend == MINALIGN_BOUNCE_KMALLOC ? "kmalloc (no pool reserved)"
+						      : "the SWIOTLB pool (4 MiB reserved)",
+		p->iommu ? "; the non-coherent devices sit behind an IOMMU (4 KiB granule)" : "");
 }
 
 /* "1.23 M"-style rendering of an operation rate. */
@@ -45,6 +49,53 @@ static const char *rate(char *buf, size_t len, double v)
 	else
 		snprintf(buf, len, "%.0f", v);
 	return buf;
+}
+
+/* Bytes held for bouncing: the pools' peak (the default pool is reserved), or kmalloc's. */
+uint64_t soc_bounce_memory(const struct soc_result *r)
+{
+	return r->params.backend == MINALIGN_BOUNCE_KMALLOC ? r->st.kmalloc_bounce_bytes_peak
+							    : r->st.swiotlb_bytes_peak;
+}
+
+void soc_print_backends(FILE *f, const struct soc_result *r, unsigned int n)
+{
+	char mem[32], bps[32];
+
+	fprintf(f, "\n  %-10s  %-8s  %12s  %9s  %10s  %9s\n", "policy", "backend", "bounce mem",
+		"bounces", "bounces/s", "corrupted");
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "  %-10s  %-8s  %12s  %9" PRIu64 "  %10s  %9" PRIu64 "%s\n",
+			pname(&r[i]), cli_backend_name(r[i].params.backend),
+			cli_human(mem, sizeof(mem), soc_bounce_memory(&r[i])), r[i].st.bounce_maps,
+			rate(bps, sizeof(bps),
+			     r[i].seconds > 0 ? (double)r[i].st.bounce_maps / r[i].seconds : 0),
+			r[i].corrupted_bytes, soc_unexpected(&r[i]) ? "  LIBRARY BUG" : "");
+	fputs("\n  bounce mem: memory held for bouncing - swiotlb: the pools' peak (the default "
+	      "pool\n"
+	      "  is reserved for the whole run); kmalloc: the most bytes of bounce objects live "
+	      "at\n"
+	      "  once (nothing reserved, so kmalloc's minimum alignment drops to 8 with no pool)\n",
+	      f);
+}
+
+void soc_json_backends(struct json *j, const struct soc_result *r, unsigned int n)
+{
+	json_key(j, "bounce_backends");
+	json_begin_array(j);
+	for (unsigned int i = 0; i < n; i++) {
+		json_begin_object(j);
+		json_kv_string(j, "policy", pname(&r[i]));
+		json_kv_string(j, "backend", cli_backend_name(r[i].params.backend));
+		json_kv_bool(j, "iommu", r[i].params.iommu);
+		json_kv_uint(j, "bounce_memory_bytes", soc_bounce_memory(&r[i]));
+		json_kv_uint(j, "bounces", r[i].st.bounce_maps);
+		json_kv_double(j, "bounces_per_second",
+			       r[i].seconds > 0 ? (double)r[i].st.bounce_maps / r[i].seconds : 0);
+		json_kv_uint(j, "corrupted_bytes", r[i].corrupted_bytes);
+		json_end_object(j);
+	}
+	json_end_array(j);
 }
 
 static void print_row(FILE *f, const struct soc_result *r)

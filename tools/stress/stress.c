@@ -21,6 +21,8 @@ enum {
 	OPT_SEED,
 	OPT_CACHE_LINE,
 	OPT_JSON,
+	OPT_BACKEND,
+	OPT_IOMMU,
 };
 
 static const struct cli_opt stress_opts[] = {
@@ -33,6 +35,8 @@ static const struct cli_opt stress_opts[] = {
 	{"seed", 0, CLI_REQ_ARG, OPT_SEED},
 	{"cache-line", 'l', CLI_REQ_ARG, OPT_CACHE_LINE},
 	{"json", 0, CLI_NO_ARG, OPT_JSON},
+	{"bounce-backend", 0, CLI_REQ_ARG, OPT_BACKEND},
+	{"iommu", 0, CLI_NO_ARG, OPT_IOMMU},
 	{NULL, 0, CLI_NO_ARG, 0},
 };
 
@@ -40,7 +44,7 @@ static void stress_help(void)
 {
 	fputs("usage: minalign stress [--policy P|all] [--threads N] [--devices N] [--seconds S]\n"
 	      "                       [--sizes MIN-MAX] [--victim V] [--seed N] [--cache-line N]\n"
-	      "                       [--json]\n\n"
+	      "                       [--bounce-backend swiotlb|kmalloc] [--iommu] [--json]\n\n"
 	      "The simulated system-on-chip of `minalign report` with every knob: CPU threads\n"
 	      "churning small kmalloc objects beside non-coherent devices doing RX, TX and\n"
 	      "bidirectional DMA into small kmalloc buffers that share cache lines with neighbour\n"
@@ -58,6 +62,9 @@ static void stress_help(void)
 	      "                      or lose_device_writes\n"
 	      "  --seed N            seed of the run (default 1)\n"
 	      "  -l, --cache-line N  a power of two in 16..256 (default 128)\n"
+	      "  --bounce-backend B  swiotlb (a reserved 4 MiB pool, default) or kmalloc (bounce\n"
+	      "                      buffers are DMA-safe kmalloc objects, no pool)\n"
+	      "  --iommu             the devices sit behind an IOMMU (IOVAs, 4 KiB granule)\n"
 	      "  --json              machine-readable output\n\n"
 	      "Exit status 1 when a policy other than naive corrupted data: a library bug.\n",
 	      stdout);
@@ -149,6 +156,11 @@ static int parse_one(struct stress_args *a, int id, const char *v)
 	case OPT_JSON:
 		a->json = true;
 		return CLI_EXIT_OK;
+	case OPT_BACKEND:
+		return cli_opt_backend("stress", v, &a->p.backend) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	case OPT_IOMMU:
+		a->p.iommu = true;
+		return CLI_EXIT_OK;
 	}
 	return CLI_EXIT_USAGE;
 }
@@ -232,6 +244,7 @@ static void print_json(const struct stress_args *a, const struct soc_result *r, 
 	json_begin_object(&j);
 	soc_json_config(&j, &a->p);
 	soc_json_policies(&j, r, n);
+	soc_json_backends(&j, r, n);
 	json_kv_bool(&j, "library_bug", bug);
 	json_end_object(&j);
 	json_finish(&j);
@@ -259,6 +272,8 @@ int cmd_stress(int argc, char **argv)
 		print_json(&a, r, n);
 	else if (n)
 		soc_print_table(stdout, r, n);
+	if (!a.json && n && (a.p.backend == MINALIGN_BOUNCE_KMALLOC || a.p.iommu))
+		soc_print_backends(stdout, r, n);
 	fflush(stdout);
 	return rc ? rc : verdict(r, n);
 }

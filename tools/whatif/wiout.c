@@ -129,6 +129,10 @@ static void print_policy_row(FILE *f, const struct wi_result *r, int p)
 		fprintf(f, "  %-11s %-14s %-22s %-22s %s\n", "", "",
 			"  with Linux's pool:", both(b2, sizeof(b2), w->pool_linux_bytes),
 			both_signed(b3, sizeof(b3), w->net_linux_vs_legacy));
+	if (p == MINALIGN_POLICY_BOUNCE || p == MINALIGN_POLICY_DMA_OPT_IN)
+		fprintf(f, "  %-11s %-14s %-22s %-22s %s\n", "", "",
+			"  kmalloc bouncing:", both(b2, sizeof(b2), 0),
+			both_signed(b3, sizeof(b3), w->net_vs_legacy - (int64_t)w->pool_bytes));
 }
 
 static bool class_used(const struct wi_class *c)
@@ -181,6 +185,8 @@ static void print_notes(FILE *f, const struct wi_result *r)
 		cli_human(h2, sizeof(h2), pp->ram_bytes),
 		pp->pool_given ? "the pool given with --pool" : "its default reservation",
 		cli_human(h3, sizeof(h3), pp->minalign_pool));
+	fprintf(f, "  - bouncing via kmalloc (--bounce-backend kmalloc): no pool is reserved, the "
+		   "bounce memory is only what is in flight (see the SoC's backend table)\n");
 	fprintf(f, "  - dma_opt_in keeps minalign's pool as a safety net for buffers that miss "
 		   "their GFP_DMA opt-in; legacy, packed and naive need no pool for kmalloc\n");
 	fprintf(f, "  - packed is modelled with no __GFP_PACKED callers (slab statistics cannot "
@@ -281,6 +287,10 @@ static void json_policy(struct json *j, const struct wi_result *r, int p)
 	if (p == MINALIGN_POLICY_BOUNCE) {
 		json_kv_uint(j, "bounce_pool_linux_bytes", w->pool_linux_bytes);
 		json_kv_int(j, "net_vs_legacy_linux", w->net_linux_vs_legacy);
+	}
+	if (p == MINALIGN_POLICY_BOUNCE || p == MINALIGN_POLICY_DMA_OPT_IN) {
+		json_kv_uint(j, "bounce_pool_kmalloc_bytes", 0);
+		json_kv_int(j, "net_vs_legacy_kmalloc", w->net_vs_legacy - (int64_t)w->pool_bytes);
 	}
 	json_end_object(j);
 }
