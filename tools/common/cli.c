@@ -318,6 +318,15 @@ int cli_init_library(const char *cmd, const struct minalign_config *cfg)
 
 /* ---- malformed input ---------------------------------------------------------------------- */
 
+/* Copy @name (NULL: "") into @dst of @size bytes, cut to fit: a kept name is only a hint. */
+static void cli_copy_name(char *dst, size_t size, const char *name)
+{
+	size_t n = name ? strnlen(name, size - 1) : 0;
+
+	memcpy(dst, name ? name : "", n);
+	dst[n] = '\0';
+}
+
 void cli_bad_add(struct cli_badlist *b, unsigned long line, const char *name, const char *reason)
 {
 	struct cli_bad *it;
@@ -328,7 +337,7 @@ void cli_bad_add(struct cli_badlist *b, unsigned long line, const char *name, co
 	it = &b->items[b->kept++];
 	it->line = line;
 	it->reason = reason;
-	snprintf(it->name, sizeof(it->name), "%s", name ? name : "");
+	cli_copy_name(it->name, sizeof(it->name), name);
 }
 
 /* Print a record name with non-printable bytes replaced, so terminal output stays one line. */
