@@ -270,6 +270,14 @@ bool cli_opt_ram(const char *cmd, const char *value, uint64_t *out)
 
 bool cli_opt_policy(const char *cmd, const char *value, int *out)
 {
+	if (cli_policy_parse(value, out))
+		return true;
+	cli_usage_error(cmd, "--policy must be one of " CLI_POLICY_NAMES);
+	return false;
+}
+
+bool cli_policy_parse(const char *value, int *out)
+{
 	char norm[32];
 	size_t i;
 
@@ -284,7 +292,6 @@ bool cli_opt_policy(const char *cmd, const char *value, int *out)
 			return true;
 		}
 	}
-	cli_usage_error(cmd, "--policy must be one of legacy, bounce, packed, dma_opt_in, naive");
 	return false;
 }
 

@@ -89,6 +89,9 @@ bool cli_parse_uint(const char *s, unsigned int *out);
 bool cli_opt_cache_line(const char *cmd, const char *value, unsigned int *out);
 bool cli_opt_ram(const char *cmd, const char *value, uint64_t *out);
 bool cli_opt_policy(const char *cmd, const char *value, int *out);
+/* A policy name ('-' for '_', any case) into @out; false, silently, when it is none. */
+bool cli_policy_parse(const char *value, int *out);
+#define CLI_POLICY_NAMES "legacy, bounce, packed, dma_opt_in, naive"
 
 /* ---- the library ------------------------------------------------------------------------ */
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cli.h"
 #include "common/json.h"
@@ -296,10 +297,19 @@ static void print_json(const struct replay_args *a, const struct rp_trace *t,
 static int load(const struct replay_args *a, struct rp_trace *t)
 {
 	FILE *f = strcmp(a->trace, "-") ? fopen(a->trace, "r") : stdin;
+	struct stat st;
 	int err;
 
 	if (!f)
 		return cli_fail("replay", "%s: %s", a->trace, strerror(errno));
+	if (f != stdin && !fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return cli_fail(
+			"replay",
+			"%s: is a directory, not a trace (a saved ftrace kmem text file, or "
+			"'-' for stdin)",
+			a->trace);
+	}
 	err = rp_trace_load(f, t);
 	if (f != stdin)
 		fclose(f);

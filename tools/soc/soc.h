@@ -24,6 +24,7 @@
 #define SOC_MAX_DEVICES	     16
 #define SOC_MAX_SIZE	     4096 /* largest DMA buffer (--sizes) */
 #define SOC_DEFAULT_SECONDS  2.0
+#define SOC_MIN_SECONDS	     0.1 /* shorter runs are warned about: too few operations to mean much */
 #define SOC_DEFAULT_CPUS     2
 #define SOC_DEFAULT_DEVICES  2
 #define SOC_DEFAULT_SIZE_MIN 8
@@ -80,6 +81,9 @@ struct soc_result {
 	uint64_t reports;	  /* misuse reports delivered during the run */
 	char first_report[SOC_REPORT_KEEP];
 };
+
+/* Warn (on stderr, as @cmd) when @seconds per policy is below SOC_MIN_SECONDS. */
+void soc_warn_short(const char *cmd, double seconds);
 
 /* Fill @p with the defaults: @policy, cache line 128, LOSE_CPU_WRITES, 2 CPUs, 2 devices. */
 void soc_params_default(struct soc_params *p, enum minalign_policy policy);
