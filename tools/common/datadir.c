@@ -30,10 +30,13 @@ static void add(char out[][PATH_MAX], size_t max, size_t *n, const char *dir, co
 		(*n)++;
 }
 
-/* "<directory of the running program>/@rel" in @buf, or "" when /proc/self/exe is unreadable. */
-static const char *exe_relative(char *buf, size_t len, const char *rel)
+/*
+ * "<directory of the running program>/@rel", canonical, in @buf (PATH_MAX bytes); "" when
+ * /proc/self/exe is unreadable or the directory does not exist.
+ */
+static const char *exe_relative(char *buf, const char *rel)
 {
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], dir[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
@@ -45,7 +48,8 @@ static const char *exe_relative(char *buf, size_t len, const char *rel)
 	if (!slash)
 		return buf;
 	*slash = '\0';
-	if ((size_t)snprintf(buf, len, "%s/%s", exe, rel) >= len)
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", exe, rel) >= sizeof(dir) ||
+	    !realpath(dir, buf))
 		buf[0] = '\0';
 	return buf;
 }
@@ -60,7 +64,7 @@ size_t cli_data_candidates(const char *name, char out[][PATH_MAX], size_t max)
 		add(out, max, &n, env, name);
 		return n;
 	}
-	add(out, max, &n, exe_relative(here, sizeof(here), MINALIGN_BIN_TO_DATA), name);
+	add(out, max, &n, exe_relative(here, MINALIGN_BIN_TO_DATA), name);
 #ifdef MINALIGN_SAMPLE_DIR
 	add(out, max, &n, MINALIGN_SAMPLE_DIR, name);
 #endif
