@@ -14,7 +14,72 @@
 
 MINALIGN_BEGIN_DECLS
 
-struct device; /* opaque */
+/**
+ * struct device_dma_parameters - a device's DMA segment limits (Linux's).
+ * @max_segment_size:	   longest scatterlist segment the device takes; 0 means 64 KiB.
+ * @min_align_mask:	   low address bits a bounce buffer must keep (dma_set_min_align_mask()).
+ * @segment_boundary_mask: a segment never crosses a multiple of @segment_boundary_mask + 1;
+ *			   0 means no boundary (ULONG_MAX).
+ */
+struct device_dma_parameters {
+	unsigned int max_segment_size;
+	unsigned int min_align_mask;
+	unsigned long segment_boundary_mask;
+};
+
+struct device_private; /* the library's part of a device: its layout is private */
+
+/* minalign_magic of a device between minalign_device_init() and its release (handle checks). */
+#define MINALIGN_DEVICE_MAGIC 0x6d616c64u /* "mald" */
+
+/**
+ * struct device - a DMA-capable device, public and embeddable as in Linux.
+ * @parent:	       the device this one hangs off, or NULL (kept, never followed).
+ * @init_name:	       the name a caller sets before minalign_device_init() when the info gives
+ *		       none; dev_name() is the library's copy.
+ * @dma_mask:	       the streaming DMA mask: points at the device's own mask (library storage)
+ *		       unless the caller pointed it somewhere else (before or after init, as a
+ *		       bus does with its platform_dma_mask); NULL makes every mapping fail.
+ * @coherent_dma_mask: mask for dma_alloc_coherent() and dma_pool memory.
+ * @bus_dma_limit:     limit the interconnect imposes below the masks; 0 means none.
+ * @dma_parms:	       segment limits: points at the device's own (library storage) unless the
+ *		       caller set it; NULL makes the dma_set_* calls for them fail (-EIO).
+ * @driver_data:       for the driver (dev_get_drvdata()/dev_set_drvdata()).
+ * @p:		       private: the library's state of this device (name, devres list, DMA
+ *		       state), NULL when not initialised.  Drivers never touch it.
+ * @minalign_magic:    private: MINALIGN_DEVICE_MAGIC while initialised.
+ * @minalign_reserved: private: reserved for handle validation (a generation); zero.
+ *
+ * A device is made by minalign_device_create() (the library allocates it) or, embedded in a
+ * caller's struct, by minalign_device_init() / minalign_device_release().  Fields a driver reads
+ * (everything above @p) may be read at any time; the masks and parameters are written with the
+ * dma_set_* calls, before the device is used for mappings (as drivers do at probe).
+ */
+struct device {
+	struct device *parent;
+	const char *init_name;
+	u64 *dma_mask;
+	u64 coherent_dma_mask;
+	u64 bus_dma_limit;
+	struct device_dma_parameters *dma_parms;
+	void *driver_data;
+	/* private: owned by the library */
+	struct device_private *p;
+	unsigned int minalign_magic;
+	unsigned int minalign_reserved[3];
+};
+
+/** dev_get_drvdata() - the driver's data pointer of @dev. */
+static inline void *dev_get_drvdata(const struct device *dev)
+{
+	return dev->driver_data;
+}
+
+/** dev_set_drvdata() - set the driver's data pointer of @dev. */
+static inline void dev_set_drvdata(struct device *dev, void *data)
+{
+	dev->driver_data = data;
+}
 
 /**
  * struct minalign_device_info - what a device is.
@@ -42,12 +107,47 @@ struct minalign_device_info {
 MINALIGN_API struct device *minalign_device_create(const struct minalign_device_info *info);
 
 /**
+ * minalign_device_init() - initialise a device embedded in the caller's memory.
+ * @dev: the device; the caller owns its memory, which must stay put until
+ *	 minalign_device_release().  @parent, @init_name, @dma_mask, @dma_parms,
+ *	 @coherent_dma_mask, @bus_dma_limit and @driver_data are kept when set (nonzero);
+ *	 otherwise @dma_mask and @dma_parms point at the device's own storage and both masks
+ *	 start as DMA_BIT_MASK(dma_bits).  @p and the private fields are overwritten.
+ * @info: its description; NULL gives a non-coherent 64-bit device.  The name is @info->name,
+ *	  else @dev->init_name, else "device".
+ *
+ * Linux's device_initialize() + device_add() for a bus device: the device is ready for every
+ * call that takes a struct device.
+ *
+ * Return: 0; -EINVAL for a NULL @dev or @info->dma_bits above 64 (reported); -EBUSY when @dev
+ * is already initialised (reported, nothing changes); -ENODEV when the library is not
+ * initialised (reported); -ENOMEM when metadata cannot be allocated (no report).  On an error
+ * @dev is left as it was.  Thread-safe for distinct devices.
+ */
+MINALIGN_API int minalign_device_init(struct device *dev, const struct minalign_device_info *info);
+
+/**
+ * minalign_device_release() - tear down a device made by minalign_device_init().
+ * @dev: the device; NULL is ignored.
+ *
+ * Runs the device's release actions (devres and the DMA layer's teardown) newest first, like
+ * minalign_device_destroy(), then detaches the library's state: @dma_mask and @dma_parms are
+ * set to NULL when they pointed at the device's own storage, @p and the magic are cleared.  The
+ * caller's memory is not freed; the device may be initialised again.  A device that is not
+ * initialised, or was made by minalign_device_create(), is reported and left alone.  No other
+ * thread may use @dev.
+ */
+MINALIGN_API void minalign_device_release(struct device *dev);
+
+/**
  * minalign_device_destroy() - destroy a device.
  * @dev: the device; NULL is ignored.
  *
  * Runs the device's release actions (devres and the DMA layer's teardown) in the reverse order
  * of their registration, then frees the device.  With MINALIGN_DEBUG_DMA each streaming mapping
- * still live is reported and unmapped (without a sync).  No other thread may use @dev.
+ * still live is reported and unmapped (without a sync).  No other thread may use @dev.  A
+ * device made by minalign_device_init() is reported and left alone (minalign_device_release()
+ * tears it down).
  */
 MINALIGN_API void minalign_device_destroy(struct device *dev);
 

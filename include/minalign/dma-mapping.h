@@ -24,34 +24,56 @@ MINALIGN_BEGIN_DECLS
 #define DMA_ATTR_SKIP_CPU_SYNC (1UL << 5) /* no cache maintenance and no bounce copies */
 
 /**
- * dma_set_mask() - set the streaming DMA mask.
+ * dma_set_mask() - set the streaming DMA mask (*@dev->dma_mask).
  * @dev: the device.
  * @mask: DMA_BIT_MASK(n).
  *
- * Return: 0; -EIO when the mask cannot reach the bounce pool (or, without a pool, any RAM), in
- * which case the mask is unchanged (Linux's dma_supported()); -EINVAL for a NULL @dev.
- * Not thread-safe against mappings on @dev (set masks before using the device).
+ * As Linux's dma_direct_supported(): every mask of 32 bits or more is accepted (buffers beyond
+ * it are bounced, or their mappings fail), as is a mask covering all RAM; a narrower one must
+ * reach the bounce pool (or, without a pool, the first page of RAM).
+ *
+ * Return: 0; -EIO when the mask is not supported or @dev->dma_mask is NULL, in which case
+ * nothing changes; -EINVAL for a NULL @dev (reported).  Not thread-safe against mappings on
+ * @dev (set masks before using the device).
  */
 MINALIGN_API int dma_set_mask(struct device *dev, u64 mask);
 
-/** dma_set_coherent_mask() - the same for dma_alloc_coherent() memory. */
+/** dma_set_coherent_mask() - the same for dma_alloc_coherent() memory (@dev->coherent_dma_mask). */
 MINALIGN_API int dma_set_coherent_mask(struct device *dev, u64 mask);
 
-/** dma_set_mask_and_coherent() - both; on -EIO neither mask changes. */
+/** dma_set_mask_and_coherent() - dma_set_mask(), then the coherent mask when it succeeded. */
 MINALIGN_API int dma_set_mask_and_coherent(struct device *dev, u64 mask);
 
-/** dma_get_mask() - the streaming DMA mask (DMA_BIT_MASK(32) for NULL, as Linux). */
+/** dma_get_mask() - *@dev->dma_mask, or DMA_BIT_MASK(32) when there is none (as Linux). */
 MINALIGN_API u64 dma_get_mask(struct device *dev);
 
 /**
  * dma_set_min_align_mask() - keep the low bits of original addresses in bounce addresses.
  * @dev: the device.
- * @min_align_mask: e.g. 4095 for NVMe; rounded up to the next 2^k-1 mask.
+ * @min_align_mask: e.g. 4095 for NVMe; stored as given in @dev->dma_parms (bounce pools use
+ *	the 2^k-1 mask covering it).  No dma_parms (or a NULL @dev): reported, nothing stored.
  */
 MINALIGN_API void dma_set_min_align_mask(struct device *dev, unsigned int min_align_mask);
 
-/** dma_get_min_align_mask() - the device's min_align_mask (0 for NULL). */
+/** dma_get_min_align_mask() - what dma_set_min_align_mask() stored (0 without dma_parms). */
 MINALIGN_API unsigned int dma_get_min_align_mask(struct device *dev);
+
+/**
+ * dma_set_max_seg_size() - the longest scatterlist segment @dev takes (DMA-API debug checks
+ * mapped segments against it).
+ * Return: 0, or -EIO (reported) when @dev has no dma_parms or is NULL.  (Linux 6.11 made this
+ * void; int keeps callers of both generations compiling.)
+ */
+MINALIGN_API int dma_set_max_seg_size(struct device *dev, unsigned int size);
+/** dma_get_max_seg_size() - @dev's max segment size, or 65536 when unset (as Linux). */
+MINALIGN_API unsigned int dma_get_max_seg_size(struct device *dev);
+/**
+ * dma_set_seg_boundary() - no segment of @dev may cross a multiple of @mask + 1.
+ * Return: 0, or -EIO (reported) when @dev has no dma_parms or is NULL.
+ */
+MINALIGN_API int dma_set_seg_boundary(struct device *dev, unsigned long mask);
+/** dma_get_seg_boundary() - @dev's segment boundary mask, or ULONG_MAX when unset. */
+MINALIGN_API unsigned long dma_get_seg_boundary(struct device *dev);
 
 /**
  * dma_map_single_attrs() - map a CPU buffer for streaming DMA.

@@ -12,6 +12,8 @@
 #ifndef MINALIGN_DEVICE_DEVICE_H
 #define MINALIGN_DEVICE_DEVICE_H
 
+#include <minalign/device.h>
+
 #include "core/core.h"
 
 #include <minalign/device.h>
@@ -56,29 +58,79 @@ struct ma_devres {
 };
 
 /*
- * struct device - a simulated DMA device.
+ * struct device_private - the library's part of a struct device (dev->p).
  *
- * Fields up to @min_align_mask are written at creation and by the dma_set_* calls (which the
- * API says are not thread-safe against mappings of the same device); mapping paths read them
- * without a lock.  @dma is set once by the DMA layer's attach hook before the device is
- * returned to the caller, and freed by the release action it registers.  @lock protects the
- * resource list and its counters.
+ * Library metadata, allocated by minalign_device_init() (also for minalign_device_create(),
+ * which allocates the struct device too and sets @allocated).  @dev points back at the public
+ * struct: a device handle is accepted only when dev->p->dev == dev (ma_device_check()), so a
+ * copied or foreign struct device is refused.  @dma_mask and @parms are the storage the public
+ * dev->dma_mask and dev->dma_parms point at unless the caller set its own.
+ *
+ * Fields up to @parms are written at creation and by the dma_set_* calls (which the API says
+ * are not thread-safe against mappings of the same device); mapping paths read them without a
+ * lock.  @dma is set once by the DMA layer's attach hook before the device is returned to the
+ * caller, and freed by the release action it registers.  @lock protects the resource list and
+ * its counters.
  */
-struct device {
+struct device_private {
+	struct device *dev; /* the public struct this belongs to */
 	const char *name;
 	bool coherent;	       /* snoops CPU caches */
 	bool force_bounce;     /* every streaming mapping bounces */
+	bool allocated;	       /* made by minalign_device_create(): destroy frees dev too */
 	unsigned int dma_bits; /* address bits the hardware drives (1..64) */
 	u64 dma_limit;	       /* DMA_BIT_MASK(dma_bits): what the engine can reach */
-	u64 dma_mask;	       /* streaming mask (dma_set_mask) */
-	u64 coherent_dma_mask;
-	unsigned int min_align_mask; /* a 2^k-1 mask; 0 = none */
-	void *dma;		     /* the DMA layer's per-device state (opaque here) */
+	u64 dma_mask;	       /* the device's own streaming mask (dev->dma_mask's default) */
+	struct device_dma_parameters parms; /* dev->dma_parms's default */
+	void *dma;			    /* the DMA layer's per-device state (opaque here) */
 	ma_mutex_t lock;
 	struct ma_devres *newest, *oldest; /* the resource list */
 	size_t nr_entries;		   /* nodes on the list */
 	size_t nr_linux;		   /* of which not MA_DR_INTERNAL */
 };
+
+/*
+ * ma_device_live() - is @dev a live, initialised device?  The one place where a device handle
+ * is validated before it is followed (magic, then the private part pointing back at @dev).
+ * Handle validation of stale pointers (a registry, a generation) belongs here.
+ */
+static inline bool ma_device_live(const struct device *dev)
+{
+	return dev && dev->minalign_magic == MINALIGN_DEVICE_MAGIC && dev->p && dev->p->dev == dev;
+}
+
+/* The streaming mask mappings honour: min_not_zero(*dma_mask, bus_dma_limit); 0 without one. */
+static inline u64 ma_dev_dma_mask(const struct device *dev)
+{
+	u64 m = dev->dma_mask ? *dev->dma_mask : 0;
+
+	if (dev->bus_dma_limit && (!m || dev->bus_dma_limit < m))
+		m = dev->bus_dma_limit;
+	return m;
+}
+
+/* The coherent mask, under the bus limit too. */
+static inline u64 ma_dev_coherent_mask(const struct device *dev)
+{
+	u64 m = dev->coherent_dma_mask;
+
+	if (dev->bus_dma_limit && (!m || dev->bus_dma_limit < m))
+		m = dev->bus_dma_limit;
+	return m;
+}
+
+/* The min_align_mask as bounce pools use it: rounded up to a 2^k-1 mask; 0 without parms. */
+static inline unsigned int ma_dev_min_align_mask(const struct device *dev)
+{
+	unsigned int m = dev->dma_parms ? dev->dma_parms->min_align_mask : 0;
+
+	m |= m >> 1;
+	m |= m >> 2;
+	m |= m >> 4;
+	m |= m >> 8;
+	m |= m >> 16;
+	return m;
+}
 
 /*
  * Attach hooks: @fn runs for every device created after registration, before the device is
@@ -125,7 +177,7 @@ static inline size_t ma_devres_linux_pad(void)
 /* The name reports use for @dev ("-" for NULL). */
 static inline const char *ma_dev_name(const struct device *dev)
 {
-	return dev ? dev->name : "-";
+	return dev && dev->p ? dev->p->name : "-";
 }
 
 #endif /* MINALIGN_DEVICE_DEVICE_H */

@@ -3,7 +3,7 @@
  * device/devres.c - device-managed resources: the resource list, devm_*() and devres_*().
  *
  * Owns every device's resource list: struct ma_devres nodes, one per release action or
- * resource, newest at dev->newest.  Four kinds share the list so that one order covers them
+ * resource, newest at dev->p->newest.  Four kinds share the list so that one order covers them
  * all: the library's internal release actions (dma/'s per-device teardown, registered by its
  * attach hook before anything else, hence the oldest and released last), devres_alloc()
  * resources (data inline in the node), devm_add_action() actions and devm_kmalloc() buffers.
@@ -17,11 +17,11 @@
  * the devres_live / devres_linux_pad_bytes statistics.
  *
  * Invariants: a node is on a list iff node->dev is set; the list is doubly linked (newer/older)
- * from dev->newest to dev->oldest; dev->nr_entries counts its nodes and dev->nr_linux those not
+ * from dev->p->newest to dev->p->oldest; dev->p->nr_entries counts its nodes and dev->p->nr_linux those not
  * MA_DR_INTERNAL; the statistics are changed exactly when a Linux-kind node is linked or
  * unlinked.  A node's allocation or release never happens under the lock.
  *
- * Locking: dev->lock (a mutex, leaf) protects the list and the counters.  Releases, kfree()
+ * Locking: dev->p->lock (a mutex, leaf) protects the list and the counters.  Releases, kfree()
  * and metadata frees run with it released, so a release may use the device, even add devres
  * to it.  devres_find() & co call the caller's match function with the lock held (it must not
  * call back into devres for the same device).  minalign_device_destroy() must not race with
@@ -61,41 +61,41 @@ static void ma_dr_free(struct ma_devres *dr)
 	ma_meta_free(dr);
 }
 
-/* Caller holds dev->lock.  Push @dr as the newest entry. */
+/* Caller holds dev->p->lock.  Push @dr as the newest entry. */
 static void ma_dr_link(struct device *dev, struct ma_devres *dr)
 {
 	dr->dev = dev;
 	dr->newer = NULL;
-	dr->older = dev->newest;
-	if (dev->newest)
-		dev->newest->newer = dr;
+	dr->older = dev->p->newest;
+	if (dev->p->newest)
+		dev->p->newest->newer = dr;
 	else
-		dev->oldest = dr;
-	dev->newest = dr;
-	dev->nr_entries++;
+		dev->p->oldest = dr;
+	dev->p->newest = dr;
+	dev->p->nr_entries++;
 	if (ma_dr_linux(dr)) {
-		dev->nr_linux++;
+		dev->p->nr_linux++;
 		ma_stat_add(MA_STAT_devres_live, 1);
 		ma_stat_add(MA_STAT_devres_linux_pad_bytes, (int64_t)ma_devres_linux_pad());
 	}
 }
 
-/* Caller holds dev->lock. */
+/* Caller holds dev->p->lock. */
 static void ma_dr_unlink(struct device *dev, struct ma_devres *dr)
 {
 	if (dr->newer)
 		dr->newer->older = dr->older;
 	else
-		dev->newest = dr->older;
+		dev->p->newest = dr->older;
 	if (dr->older)
 		dr->older->newer = dr->newer;
 	else
-		dev->oldest = dr->newer;
+		dev->p->oldest = dr->newer;
 	dr->newer = dr->older = NULL;
 	dr->dev = NULL;
-	dev->nr_entries--;
+	dev->p->nr_entries--;
 	if (ma_dr_linux(dr)) {
-		dev->nr_linux--;
+		dev->p->nr_linux--;
 		ma_stat_add(MA_STAT_devres_live, -1);
 		ma_stat_add(MA_STAT_devres_linux_pad_bytes, -(int64_t)ma_devres_linux_pad());
 	}
@@ -103,9 +103,9 @@ static void ma_dr_unlink(struct device *dev, struct ma_devres *dr)
 
 static void ma_dr_add(struct device *dev, struct ma_devres *dr)
 {
-	ma_mutex_lock(&dev->lock);
+	ma_mutex_lock(&dev->p->lock);
 	ma_dr_link(dev, dr);
-	ma_mutex_unlock(&dev->lock);
+	ma_mutex_unlock(&dev->p->lock);
 }
 
 /* What a lookup asks for: a kind and the fields that must match (NULL = any). */
@@ -141,13 +141,13 @@ static struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *
 {
 	struct ma_devres *dr;
 
-	ma_mutex_lock(&dev->lock);
-	for (dr = dev->newest; dr; dr = dr->older)
+	ma_mutex_lock(&dev->p->lock);
+	for (dr = dev->p->newest; dr; dr = dr->older)
 		if (ma_dr_matches(dev, dr, k))
 			break;
 	if (dr && unlink)
 		ma_dr_unlink(dev, dr);
-	ma_mutex_unlock(&dev->lock);
+	ma_mutex_unlock(&dev->p->lock);
 	return dr;
 }
 
@@ -173,11 +173,11 @@ void ma_devres_release_all(struct device *dev)
 	for (;;) {
 		struct ma_devres *dr;
 
-		ma_mutex_lock(&dev->lock);
-		dr = dev->newest;
+		ma_mutex_lock(&dev->p->lock);
+		dr = dev->p->newest;
 		if (dr)
 			ma_dr_unlink(dev, dr);
-		ma_mutex_unlock(&dev->lock);
+		ma_mutex_unlock(&dev->p->lock);
 		if (!dr)
 			return;
 		ma_dr_run(dev, dr);
@@ -191,8 +191,8 @@ int ma_devres_validate(struct device *dev)
 	size_t n = 0, nl = 0;
 	const char *why = NULL;
 
-	ma_mutex_lock(&dev->lock);
-	for (dr = dev->newest; dr && !why; newer = dr, dr = dr->older) {
+	ma_mutex_lock(&dev->p->lock);
+	for (dr = dev->p->newest; dr && !why; newer = dr, dr = dr->older) {
 		if (dr->magic != MA_DEVRES_MAGIC)
 			why = "bad magic";
 		else if (dr->dev != dev)
@@ -203,19 +203,19 @@ int ma_devres_validate(struct device *dev)
 			why = "bad kind";
 		else if (dr->kind == MA_DR_DEVRES && dr->res != dr->data)
 			why = "devres data pointer broken";
-		else if (++n > dev->nr_entries)
+		else if (++n > dev->p->nr_entries)
 			why = "more entries than counted";
 		else
 			nl += ma_dr_linux(dr);
 	}
-	if (!why && dev->oldest != newer)
+	if (!why && dev->p->oldest != newer)
 		why = "oldest pointer broken";
-	if (!why && (n != dev->nr_entries || nl != dev->nr_linux))
+	if (!why && (n != dev->p->nr_entries || nl != dev->p->nr_linux))
 		why = "entry counts differ";
-	ma_mutex_unlock(&dev->lock);
+	ma_mutex_unlock(&dev->p->lock);
 	if (!why)
 		return 0;
-	ma_report("device", dev->name, 0, 0, "devres list: %s after %zu entries", why, n);
+	ma_report("device", dev->p->name, 0, 0, "devres list: %s after %zu entries", why, n);
 	return -EUCLEAN;
 }
 
@@ -335,7 +335,7 @@ void devm_kfree(struct device *dev, const void *p)
 		return;
 	dr = ma_dr_find(dev, &k, true);
 	if (!dr) {
-		ma_report("device", dev->name, 0, 0,
+		ma_report("device", dev->p->name, 0, 0,
 			  "devm_kfree(%p): not a devm_kmalloc allocation of this device", p);
 		return;
 	}
@@ -352,7 +352,7 @@ int devm_add_action(struct device *dev, void (*action)(void *), void *data)
 	if (!ma_devres_dev_ok(dev, "devm_add_action"))
 		return -EINVAL;
 	if (!action) {
-		ma_report("device", dev->name, 0, 0, "devm_add_action: NULL action");
+		ma_report("device", dev->p->name, 0, 0, "devm_add_action: NULL action");
 		return -EINVAL;
 	}
 	dr = ma_dr_new(MA_DR_ACTION, 0);
@@ -383,7 +383,7 @@ static struct ma_devres *ma_devm_action_take(struct device *dev, void (*action)(
 		return NULL;
 	dr = ma_dr_find(dev, &k, true);
 	if (!dr)
-		ma_report("device", dev->name, 0, 0, "%s: no such action registered", what);
+		ma_report("device", dev->p->name, 0, 0, "%s: no such action registered", what);
 	return dr;
 }
 
@@ -452,7 +452,7 @@ void devres_free(void *res)
 	if (!dr)
 		return;
 	if (dr->dev) {
-		ma_report("device", dr->dev->name, 0, 0,
+		ma_report("device", dr->dev->p->name, 0, 0,
 			  "devres_free(%p): still on the device's list", res);
 		return;
 	}
@@ -466,20 +466,20 @@ void devres_add(struct device *dev, void *res)
 	if (!ma_devres_dev_ok(dev, "devres_add"))
 		return;
 	if (!res) {
-		ma_report("device", dev->name, 0, 0, "devres_add: NULL resource");
+		ma_report("device", dev->p->name, 0, 0, "devres_add: NULL resource");
 		return;
 	}
 	dr = ma_dr_check(res, "devres_add");
 	if (!dr)
 		return;
-	ma_mutex_lock(&dev->lock);
+	ma_mutex_lock(&dev->p->lock);
 	if (!dr->dev) {
 		ma_dr_link(dev, dr);
 		dr = NULL;
 	}
-	ma_mutex_unlock(&dev->lock);
+	ma_mutex_unlock(&dev->p->lock);
 	if (dr)
-		ma_report("device", dev->name, 0, 0, "devres_add(%p): already on a device's list",
+		ma_report("device", dev->p->name, 0, 0, "devres_add(%p): already on a device's list",
 			  res);
 }
 
@@ -542,9 +542,9 @@ size_t minalign_device_devres_count(struct device *dev)
 
 	if (!dev)
 		return 0;
-	ma_mutex_lock(&dev->lock);
-	n = dev->nr_linux;
-	ma_mutex_unlock(&dev->lock);
+	ma_mutex_lock(&dev->p->lock);
+	n = dev->p->nr_linux;
+	ma_mutex_unlock(&dev->p->lock);
 	return n;
 }
 

@@ -109,19 +109,19 @@ bool is_swiotlb_buffer(struct device *dev, phys_addr_t paddr)
 {
 	if (!ma_is_up())
 		return false;
-	return ma_swiotlb_is_bounce(dev ? &((struct ma_dma_dev *)dev->dma)->tlb : NULL, paddr);
+	return ma_swiotlb_is_bounce(dev ? &((struct ma_dma_dev *)dev->p->dma)->tlb : NULL, paddr);
 }
 
 bool is_swiotlb_active(struct device *dev)
 {
 	if (!ma_is_up() || !ma_swiotlb_active())
 		return false;
-	return !dev || ma_swiotlb_reachable(dev->dma_mask);
+	return !dev || ma_swiotlb_reachable(ma_dev_dma_mask(dev));
 }
 
 size_t swiotlb_max_mapping_size(struct device *dev)
 {
 	if (!ma_is_up())
 		return SIZE_MAX;
-	return ma_swiotlb_max_mapping(dev ? dev->min_align_mask : 0);
+	return ma_swiotlb_max_mapping(dev ? ma_dev_min_align_mask(dev) : 0);
 }

@@ -16,7 +16,7 @@
 
 static phys_addr_t ma_coherent_limit(const struct device *dev)
 {
-	u64 m = MA_MIN(dev->coherent_dma_mask, dev->dma_limit);
+	u64 m = MA_MIN(ma_dev_coherent_mask(dev), dev->p->dma_limit);
 
 	return m == UINT64_MAX ? UINT64_MAX : (phys_addr_t)m + 1;
 }
@@ -30,7 +30,7 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle
 	if (!ma_dma_dev_valid(dev, "dma_alloc_coherent"))
 		return NULL;
 	if (!dma_handle || !size) {
-		ma_report("dma", dev->name, 0, size, "dma_alloc_coherent: %s",
+		ma_report("dma", dev->p->name, 0, size, "dma_alloc_coherent: %s",
 			  !dma_handle ? "NULL dma_handle" : "zero size");
 		return NULL;
 	}

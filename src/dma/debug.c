@@ -197,7 +197,7 @@ static bool dbg_lines_add(struct ma_dbg_entry *e, struct dbg_other *o)
 		for (struct ma_dbg_line *l = ma_dbg_lbucket[b[i]]; l; l = l->next) {
 			if (l->line != e->lines[i].line)
 				continue;
-			snprintf(o->dev, sizeof(o->dev), "%s", l->e->dev->name);
+			snprintf(o->dev, sizeof(o->dev), "%s", l->e->dev->p->name);
 			o->phys = l->e->phys;
 			o->size = l->e->size;
 			o->dir = l->e->dir;
@@ -269,7 +269,7 @@ void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
 	}
 	ma_spin_unlock(&t->lock);
 	for (e = live; e; e = e->next) {
-		ma_report("dma", dev->name, e->addr, e->size,
+		ma_report("dma", dev->p->name, e->addr, e->size,
 			  "minalign_device_destroy: %s mapping %#llx+%zu (%s) still live; unmapped "
 			  "now, without a sync",
 			  ma_dbg_map_fn[e->type], (unsigned long long)e->addr, e->size,
@@ -296,7 +296,7 @@ static bool dbg_packed(struct device *dev, phys_addr_t phys, size_t size, const 
 
 	if (!ma_slab_slot(p, &s) || !s.packed)
 		return false;
-	ma_report("dma", dev->name, phys, size,
+	ma_report("dma", dev->p->name, phys, size,
 		  "%s: %p (%zu bytes) is a packed object of %s mapped for inbound DMA on a "
 		  "non-coherent device: it shares cache lines and is never bounced (refused)",
 		  what, p, size, s.cache);
@@ -337,7 +337,7 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 		return e;
 	e->nlines = 0;
 	dbg_entry_put(t, e);
-	ma_report("dma", dev->name, phys, size,
+	ma_report("dma", dev->p->name, phys, size,
 		  "%s: %#llx+%zu shares cache line %#llx with the live inbound mapping %#llx+%zu "
 		  "(%s) of %s: overlapping non-coherent mappings corrupt each other (EEXIST; "
 		  "refused)",
@@ -505,7 +505,7 @@ bool ma_dma_debug_unmap(struct device *dev, dma_addr_t addr, size_t size,
 	e = dbg_pick(t, &r);
 	if (dbg_unmap_misuse(t, e, &r, what, msg)) {
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->name, addr, size, "%s", msg);
+		ma_report("dma", dev->p->name, addr, size, "%s", msg);
 		return false;
 	}
 	unchecked = !e->checked;
@@ -519,7 +519,7 @@ bool ma_dma_debug_unmap(struct device *dev, dma_addr_t addr, size_t size,
 	if (e)
 		dbg_retire(t, e);
 	if (unchecked)
-		ma_report("dma", dev->name, addr, size,
+		ma_report("dma", dev->p->name, addr, size,
 			  "%s of %#llx: dma_mapping_error() was never called on the address %s "
 			  "returned",
 			  what, (unsigned long long)addr, ma_dbg_map_fn[type]);
@@ -589,7 +589,7 @@ bool ma_dma_debug_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	if (bad >= 0) {
 		dbg_unclaim(t, sgl, bad);
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
 			  bad);
 		return false;
 	}

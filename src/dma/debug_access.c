@@ -93,7 +93,7 @@ bool ma_dma_debug_sync(struct device *dev, dma_addr_t addr, size_t size,
 	bad = dbg_sync_misuse(t, addr, size, dir, 0, what, msg);
 	ma_spin_unlock(&t->lock);
 	if (bad)
-		ma_report("dma", dev->name, addr, size, "%s", msg);
+		ma_report("dma", dev->p->name, addr, size, "%s", msg);
 	return !bad;
 }
 
@@ -116,7 +116,7 @@ bool ma_dma_debug_sync_sg(struct device *dev, struct scatterlist *sgl, int nents
 	}
 	ma_spin_unlock(&t->lock);
 	if (bad)
-		ma_report("dma", dev->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
 			  i);
 	return !bad;
 }
@@ -203,6 +203,6 @@ int ma_dma_debug_access(struct device *dev, dma_addr_t addr, size_t len, bool wr
 	ma_spin_unlock(&t->lock);
 	if (!msg[0])
 		return 0;
-	ma_report("dma", dev->name, addr, len, "%s", msg);
+	ma_report("dma", dev->p->name, addr, len, "%s", msg);
 	return -EFAULT;
 }

@@ -50,7 +50,7 @@ struct ma_dma_debug {
 
 static inline struct ma_dma_debug *ma_dbg_of(const struct device *dev)
 {
-	const struct ma_dma_dev *d = dev->dma;
+	const struct ma_dma_dev *d = dev->p->dma;
 
 	return d ? d->debug : NULL;
 }

@@ -63,7 +63,7 @@ void dmam_free_coherent(struct device *dev, size_t size, void *vaddr, dma_addr_t
 	if (!ma_dma_dev_valid(dev, "dmam_free_coherent"))
 		return;
 	if (devres_release(dev, ma_dmam_release, ma_dmam_match, &m)) {
-		ma_report("dma", dev->name, (uint64_t)dma_handle, size,
+		ma_report("dma", dev->p->name, (uint64_t)dma_handle, size,
 			  "dmam_free_coherent(%p, %zu bytes, %#llx): not a managed coherent "
 			  "allocation of this device",
 			  vaddr, size, (unsigned long long)dma_handle);

@@ -18,18 +18,18 @@ static int ma_dma_engine_check(struct device *dev, dma_addr_t addr, const void *
 	if (!ma_dma_dev_valid(dev, what))
 		return -EINVAL;
 	if (!buf) {
-		ma_report("dma", dev->name, addr, len, "%s: NULL buffer", what);
+		ma_report("dma", dev->p->name, addr, len, "%s: NULL buffer", what);
 		return -EINVAL;
 	}
-	if (addr > dev->dma_limit || len - 1 > dev->dma_limit - addr) {
-		ma_report("dma", dev->name, addr, len,
+	if (addr > dev->p->dma_limit || len - 1 > dev->p->dma_limit - addr) {
+		ma_report("dma", dev->p->name, addr, len,
 			  "%s: %#llx+%zu is beyond the device's %u-bit reach", what,
-			  (unsigned long long)addr, len, dev->dma_bits);
+			  (unsigned long long)addr, len, dev->p->dma_bits);
 		return -EFAULT;
 	}
 	phys = ma_dma_to_phys(dev, addr);
 	if (!ma_phys_in_ram(phys, len)) {
-		ma_report("dma", dev->name, addr, len, "%s: %#llx+%zu is outside RAM", what,
+		ma_report("dma", dev->p->name, addr, len, "%s: %#llx+%zu is outside RAM", what,
 			  (unsigned long long)addr, len);
 		return -EFAULT;
 	}
@@ -46,7 +46,7 @@ int minalign_dma_write(struct device *dev, dma_addr_t addr, const void *src, siz
 	if (!err && ma_dma_debug_on())
 		err = ma_dma_debug_access(dev, addr, len, true, "minalign_dma_write");
 	if (!err)
-		ma_dev_write(ma_dma_to_phys(dev, addr), src, len, dev->coherent);
+		ma_dev_write(ma_dma_to_phys(dev, addr), src, len, dev->p->coherent);
 	return err;
 }
 
@@ -60,6 +60,6 @@ int minalign_dma_read(struct device *dev, dma_addr_t addr, void *dst, size_t len
 	if (!err && ma_dma_debug_on())
 		err = ma_dma_debug_access(dev, addr, len, false, "minalign_dma_read");
 	if (!err)
-		ma_dev_read(ma_dma_to_phys(dev, addr), dst, len, dev->coherent);
+		ma_dev_read(ma_dma_to_phys(dev, addr), dst, len, dev->p->coherent);
 	return err;
 }

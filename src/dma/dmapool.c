@@ -59,7 +59,7 @@ static bool ma_pool_args_ok(const char *name, struct device *dev, size_t size, s
 	else if (boundary && (!MA_IS_POW2(boundary) || boundary < MA_ALIGN_UP(size, align)))
 		why = "boundary is not a power of two no smaller than the size";
 	if (why)
-		ma_report("dma", dev->name, 0, size, "dma_pool_create(%s): %s",
+		ma_report("dma", dev->p->name, 0, size, "dma_pool_create(%s): %s",
 			  name ? name : "(null)", why);
 	return !why;
 }
@@ -224,7 +224,7 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 	why = ma_pool_put(pool, vaddr, dma);
 	ma_mutex_unlock(&pool->lock);
 	if (why)
-		ma_report("dma", pool->dev->name, (uint64_t)dma, pool->size,
+		ma_report("dma", pool->dev->p->name, (uint64_t)dma, pool->size,
 			  "dma_pool_free(%s, %p, %#llx): %s", pool->name, vaddr,
 			  (unsigned long long)dma, why);
 }
@@ -243,7 +243,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 		ma_meta_free(c);
 	}
 	if (busy)
-		ma_report("dma", pool->dev->name, 0, pool->size,
+		ma_report("dma", pool->dev->p->name, 0, pool->size,
 			  "dma_pool_destroy(%s): %lu blocks still allocated", pool->name, busy);
 	ma_mutex_destroy(&pool->lock);
 	ma_meta_free(pool->name);

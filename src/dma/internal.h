@@ -21,7 +21,7 @@
 #include "slab/slab.h"
 
 /*
- * struct ma_dma_dev - the DMA layer's per-device state (dev->dma), created by the attach hook
+ * struct ma_dma_dev - the DMA layer's per-device state (dev->p->dma), created by the attach hook
  * and freed by the release action it registers, which runs last at minalign_device_destroy().
  * @tlb is swiotlb/'s part: the "has used swiotlb" flag, read by every unmap and sync (a device
  * that never bounced looks at no pool), and the device's transient pools (dynamic SWIOTLB).
@@ -62,25 +62,26 @@ static inline bool ma_dma_dir_valid(enum dma_data_direction dir)
 /* The device as swiotlb/ needs to see it. */
 static inline void ma_dma_tlb_dev(struct ma_tlb_dev *td, const struct device *dev)
 {
-	td->name = dev->name;
-	td->limit = dev->dma_mask;
-	td->min_align_mask = dev->min_align_mask;
-	td->coherent = dev->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
-	td->ds = &((struct ma_dma_dev *)dev->dma)->tlb;
+	td->name = dev->p->name;
+	td->limit = ma_dev_dma_mask(dev);
+	td->min_align_mask = ma_dev_min_align_mask(dev);
+	td->coherent = dev->p->coherent || ma_cfg.cache_model == MINALIGN_CACHE_COHERENT;
+	td->ds = &((struct ma_dma_dev *)dev->p->dma)->tlb;
 }
 
 /* Has @dev ever bounced?  If not, no address of it is in a bounce pool (swiotlb.h, [R1]). */
 static inline bool ma_dma_tlb_used(const struct device *dev)
 {
-	return ma_swiotlb_dev_used(&((const struct ma_dma_dev *)dev->dma)->tlb);
+	return ma_swiotlb_dev_used(&((const struct ma_dma_dev *)dev->p->dma)->tlb);
 }
 
 /* dma_capable(): the device can be handed [@phys, @phys+@size) directly. */
 static inline bool ma_dma_capable(const struct device *dev, phys_addr_t phys, size_t size)
 {
 	dma_addr_t a = ma_phys_to_dma(dev, phys);
+	u64 mask = ma_dev_dma_mask(dev);
 
-	return a <= dev->dma_mask && size - 1 <= dev->dma_mask - a;
+	return a <= mask && size - 1 <= mask - a;
 }
 
 /* ---- bounce.c -------------------------------------------------------------------------- */
@@ -124,9 +125,10 @@ static inline bool ma_dma_check_args(struct device *dev, size_t size, enum dma_d
 /* Cache maintenance is needed at all (the COHERENT model has none: skip the calls). */
 static inline bool ma_dma_maintained(const struct device *dev)
 {
-	return !dev->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
+	return !dev->p->coherent && ma_cfg.cache_model != MINALIGN_CACHE_COHERENT;
 }
 
 #include "dma/debug.h" /* the DMA-API debug hooks; it needs the definitions above */
+#include "dma/optin.h" /* naming the callers of opt-in bounces */
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

@@ -20,6 +20,10 @@
  * one that did asks swiotlb/, which checks the global pools' envelope (two compares) and the
  * device's transient pools.
  *
+ * A bounce for cache-line sharing in the recording modes (optin.h) is attributed to the
+ * driver that called dma_map_* (optin.c), on the bounce path only.  The exported map calls are
+ * MA_DMA_ENTRY so that optin.c can find that caller in a backtrace.
+ *
  * Locking: none on the direct path (no lock, no allocation); a bounce takes one swiotlb area
  * lock.  Statistics are per-thread counters.
  */
@@ -32,11 +36,11 @@ static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t siz
 	phys_addr_t tlb;
 
 	if (!ma_swiotlb_active()) {
-		ma_report("dma", dev->name, phys, size,
+		ma_report("dma", dev->p->name, phys, size,
 			  "%s: buffer must be bounced (%s) but there "
 			  "is no bounce pool",
 			  what,
-			  dev->force_bounce ? "force_bounce"
+			  dev->p->force_bounce ? "force_bounce"
 			  : addressing	    ? "beyond the DMA mask"
 					    : "shares a cache line");
 		return DMA_MAPPING_ERROR;
@@ -53,8 +57,8 @@ static dma_addr_t ma_dma_bounce(struct device *dev, phys_addr_t phys, size_t siz
 dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			   enum dma_data_direction dir, unsigned long attrs, const char *what)
 {
-	bool addressing = dev->force_bounce || !ma_dma_capable(dev, phys, size);
-	bool align = !dev->coherent && ma_dma_inbound(dir) && ma_dma_align_bounce(phys, size);
+	bool addressing = dev->p->force_bounce || !ma_dma_capable(dev, phys, size);
+	bool align = !dev->p->coherent && ma_dma_inbound(dir) && ma_dma_align_bounce(phys, size);
 	struct ma_dbg_entry *dbg = NULL;
 	dma_addr_t addr;
 
@@ -74,6 +78,8 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			ma_stat_add(MA_STAT_dma_map_failures, 1);
 			return addr;
 		}
+		if (!addressing && ma_dma_optin_on())
+			ma_dma_optin_note(dev, phys, size, what);
 	} else {
 		if (ma_dma_maintained(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			ma_cache_sync_for_device(phys, size, dir);
@@ -89,7 +95,7 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 static void ma_dma_conflicts(struct device *dev, phys_addr_t phys, size_t size,
 			     unsigned int conflicts, const char *what)
 {
-	ma_report("dma", dev->name, phys, size,
+	ma_report("dma", dev->p->name, phys, size,
 		  "%s: %u cache line(s) shared with the buffer were written by the CPU while the "
 		  "device owned them (data lost)",
 		  what, conflicts);
@@ -102,7 +108,7 @@ static bool ma_dma_addr_ok(struct device *dev, dma_addr_t addr, size_t size, con
 
 	if (ma_likely(addr != DMA_MAPPING_ERROR && ma_phys_in_ram(phys, size)))
 		return true;
-	ma_report("dma", dev->name, addr, size, "%s: %#llx is %s", what, (unsigned long long)addr,
+	ma_report("dma", dev->p->name, addr, size, "%s: %#llx is %s", what, (unsigned long long)addr,
 		  addr == DMA_MAPPING_ERROR ? "DMA_MAPPING_ERROR" : "not a mapping of RAM");
 	return false;
 }
@@ -164,6 +170,7 @@ void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma
 
 /* ---- the exported calls ----------------------------------------------------------------- */
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 				enum dma_data_direction dir, unsigned long attrs)
 {
@@ -172,7 +179,7 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 	if (ma_unlikely(!ma_dma_check_args(dev, size, dir, what)))
 		goto fail;
 	if (ma_unlikely(!ma_virt_in_ram(ptr, size))) {
-		ma_report("dma", dev->name, (uint64_t)(uintptr_t)ptr, size,
+		ma_report("dma", dev->p->name, (uint64_t)(uintptr_t)ptr, size,
 			  "%s: buffer %p (%zu bytes) is not in RAM", what, ptr, size);
 		goto fail;
 	}
@@ -183,6 +190,7 @@ fail:
 	return DMA_MAPPING_ERROR;
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
 {
 	return dma_map_single_attrs(dev, ptr, size, dir, 0);
@@ -202,6 +210,7 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 	dma_unmap_single_attrs(dev, addr, size, dir, 0);
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
@@ -211,13 +220,13 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offs
 	if (ma_unlikely(!ma_dma_check_args(dev, size, dir, what)))
 		goto fail;
 	if (ma_unlikely(!ma_page_valid(page))) {
-		ma_report("dma", dev->name, 0, size, "%s: %p is not a page of RAM", what,
+		ma_report("dma", dev->p->name, 0, size, "%s: %p is not a page of RAM", what,
 			  (void *)page);
 		goto fail;
 	}
 	phys = ma_page_to_phys(page);
 	if (ma_unlikely(offset > ma_mem.end - phys || !ma_phys_in_ram(phys + offset, size))) {
-		ma_report("dma", dev->name, phys, size, "%s: offset %zu + %zu bytes run past RAM",
+		ma_report("dma", dev->p->name, phys, size, "%s: offset %zu + %zu bytes run past RAM",
 			  what, offset, size);
 		goto fail;
 	}
@@ -228,6 +237,7 @@ fail:
 	return DMA_MAPPING_ERROR;
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
 			enum dma_data_direction dir)
 {

@@ -64,7 +64,7 @@ static bool ma_sg_phys(struct device *dev, struct scatterlist *sg, int i, phys_a
 {
 	if (!ma_page_valid(sg->page) || !sg->length ||
 	    !ma_phys_in_ram(ma_page_to_phys(sg->page) + sg->offset, sg->length)) {
-		ma_report("dma", dev->name, 0, sg->length,
+		ma_report("dma", dev->p->name, 0, sg->length,
 			  "%s: segment %d (%u bytes) is empty or not in RAM", what, i, sg->length);
 		return false;
 	}
@@ -78,13 +78,14 @@ static bool ma_sg_check(struct device *dev, struct scatterlist *sgl, int nents,
 	if (!ma_dma_check_args(dev, 1, dir, what))
 		return false;
 	if (!sgl || nents <= 0) {
-		ma_report("dma", dev->name, 0, 0, "%s: %s", what,
+		ma_report("dma", dev->p->name, 0, 0, "%s: %s", what,
 			  sgl ? "nents <= 0" : "NULL table");
 		return false;
 	}
 	return true;
 }
 
+MA_DMA_ENTRY
 int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 		     enum dma_data_direction dir, unsigned long attrs)
 {
@@ -99,7 +100,7 @@ int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 	}
 	for (i = 0; i < nents; i++, sg = sg_next(sg)) {
 		if (!sg) {
-			ma_report("dma", dev->name, 0, 0,
+			ma_report("dma", dev->p->name, 0, 0,
 				  "%s: the table ends before entry %d of %d", what, i, nents);
 			goto undo;
 		}
@@ -126,6 +127,7 @@ undo:
 	return 0;
 }
 
+MA_DMA_ENTRY
 int dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, enum dma_data_direction dir)
 {
 	return dma_map_sg_attrs(dev, sgl, nents, dir, 0);

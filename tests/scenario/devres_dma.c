@@ -84,7 +84,7 @@ static size_t nodes_outside_ram(struct device *dev)
 {
 	size_t n = 0;
 
-	for (struct ma_devres *dr = dev->newest; dr; dr = dr->older, n++) {
+	for (struct ma_devres *dr = dev->p->newest; dr; dr = dr->older, n++) {
 		assert_false(ma_virt_in_ram(dr, sizeof(*dr)));
 		assert_int_equal(dr->magic, MA_DEVRES_MAGIC);
 	}

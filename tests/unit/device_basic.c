@@ -32,7 +32,7 @@ static void test_create(void **state)
 	assert_string_equal(dev_name(dev), "nic0");
 	assert_int_equal(dma_get_mask(dev), DMA_BIT_MASK(40));
 	assert_int_equal(dev->coherent_dma_mask, DMA_BIT_MASK(40));
-	assert_non_null(dev->dma);
+	assert_non_null(dev->p->dma);
 	d64 = minalign_device_create(NULL);
 	assert_non_null(d64);
 	assert_string_equal(dev_name(d64), "device");

@@ -66,7 +66,7 @@ static void record(int id)
 	seen[nseen].left = minalign_device_devres_count(order_dev);
 	seen[nseen].large = st.kmalloc_large_bytes;
 	seen[nseen].coherent = st.coherent_bytes;
-	seen[nseen].dma_state_alive = order_dev->dma != NULL;
+	seen[nseen].dma_state_alive = order_dev->p->dma != NULL;
 	nseen++;
 }
 
@@ -369,7 +369,7 @@ static void test_placement(void **state)
 			}
 		}
 		assert_int_equal(ma_devres_validate(dev), 0);
-		for (struct ma_devres *dr = dev->newest; dr; dr = dr->older)
+		for (struct ma_devres *dr = dev->p->newest; dr; dr = dr->older)
 			assert_false(ma_virt_in_ram(dr, sizeof(*dr)));
 		assert_false(ma_virt_in_ram(dev, sizeof(*dev)));
 		minalign_device_destroy(dev);
