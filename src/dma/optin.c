@@ -146,7 +146,7 @@ void ma_dma_optin_note(struct device *dev, phys_addr_t phys, size_t size, const 
 		return;
 	caller = ma_optin_caller();
 	ma_mutex_lock(&ma_optin.lock);
-	e = ma_optin_find(caller, dev->name ? dev->name : "(unnamed)", what);
+	e = ma_optin_find(caller, ma_dev_name(dev), what);
 	if (!e) {
 		ma_optin.dropped++;
 		goto out;
