@@ -1,11 +1,11 @@
 # cmake/mkman.cmake - write the man page minalign.1 from the program's own --help texts, so the
 # two cannot drift: the top-level help is the DESCRIPTION, each subcommand's help (the
 # subcommands are the ones the top-level help lists) a subsection of COMMANDS, verbatim.
-# usage: cmake -DMINALIGN=<program> [-DEMULATOR=<runner>] -DVERSION=<v> -DOUT=<file> -P mkman.cmake
+# usage: cmake -DMINALIGN=<program> -DVERSION=<v> -DOUT=<file> -P mkman.cmake
 cmake_minimum_required(VERSION 3.25)
 
 function(help_of out)
-	execute_process(COMMAND ${EMULATOR} ${MINALIGN} ${ARGN} --help
+	execute_process(COMMAND ${MINALIGN} ${ARGN} --help
 		OUTPUT_VARIABLE text RESULT_VARIABLE rc)
 	if(NOT rc EQUAL 0)
 		message(FATAL_ERROR "mkman: '${MINALIGN} ${ARGN} --help' failed (${rc})")
