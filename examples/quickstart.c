@@ -13,7 +13,7 @@ int main(void)
 	int ret = 1;
 
 	minalign_config_init(&cfg);	     /* 1 GiB RAM at 0x80000000, 128-byte lines, BOUNCE,
-						4 MiB bounce pool that grows, sim cache, DMA debug */
+						256 KiB bounce pool that grows, sim cache, DMA debug */
 	cfg.policy = MINALIGN_POLICY_BOUNCE; /* Linux >= 6.5; try MINALIGN_POLICY_NAIVE */
 	if (minalign_init(&cfg))	     /* -EINVAL (with a report naming the field), -EBUSY */
 		return 1;

@@ -78,6 +78,8 @@ struct device_private {
 	bool coherent;	       /* snoops CPU caches */
 	bool force_bounce;     /* every streaming mapping bounces */
 	bool allocated;	       /* made by minalign_device_create(): destroy frees dev too */
+	bool dying;	       /* destroy is running the release actions (DMA debug lets the
+				* device's own mapped memory be freed then: it unmaps it next) */
 	unsigned int dma_bits; /* address bits the hardware drives (1..64) */
 	u64 dma_limit;	       /* DMA_BIT_MASK(dma_bits): what the engine can reach */
 	u64 dma_mask;	       /* the device's own streaming mask (dev->dma_mask's default) */
@@ -89,6 +91,14 @@ struct device_private {
 	size_t nr_linux;		   /* of which not MA_DR_INTERNAL */
 };
 
+/* registry.c: the set of live devices (looked up before a handle is read). */
+int ma_devreg_add(struct device *dev);
+void ma_devreg_del(const struct device *dev);
+bool ma_devreg_has(const struct device *dev);
+struct device *ma_devreg_first(void);
+/* minalign_exit(): destroy every device still alive, one report each (device.c). */
+void ma_device_destroy_all(void);
+
 /*
  * ma_device_live() - is @dev a live, initialised device?  The one place where a device handle
  * is validated before it is followed (magic, then the private part pointing back at @dev).
@@ -96,7 +106,8 @@ struct device_private {
  */
 static inline bool ma_device_live(const struct device *dev)
 {
-	return dev && dev->minalign_magic == MINALIGN_DEVICE_MAGIC && dev->p && dev->p->dev == dev;
+	return dev && ma_devreg_has(dev) && dev->minalign_magic == MINALIGN_DEVICE_MAGIC &&
+	       dev->p && dev->p->dev == dev;
 }
 
 /* The streaming mask mappings honour: min_not_zero(*dma_mask, bus_dma_limit); 0 without one. */

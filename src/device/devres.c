@@ -17,8 +17,8 @@
  * the devres_live / devres_linux_pad_bytes statistics.
  *
  * Invariants: a node is on a list iff node->dev is set; the list is doubly linked (newer/older)
- * from dev->p->newest to dev->p->oldest; dev->p->nr_entries counts its nodes and dev->p->nr_linux those not
- * MA_DR_INTERNAL; the statistics are changed exactly when a Linux-kind node is linked or
+ * from dev->p->newest to dev->p->oldest; dev->p->nr_entries counts its nodes and dev->p->nr_linux
+ * those not MA_DR_INTERNAL; the statistics are changed exactly when a Linux-kind node is linked or
  * unlinked.  A node's allocation or release never happens under the lock.
  *
  * Locking: dev->p->lock (a mutex, leaf) protects the list and the counters.  Releases, kfree()
@@ -33,6 +33,8 @@
 #include "device/device.h"
 
 #include <minalign/slab.h>
+
+#include "slab/slab.h" /* ma_slab_set_managed() */
 
 /* ---- the list ---------------------------------------------------------------------------- */
 
@@ -163,6 +165,7 @@ static void ma_dr_run(struct device *dev, struct ma_devres *dr)
 		dr->fn.action(dr->res);
 		break;
 	case MA_DR_KMALLOC:
+		ma_slab_set_managed(dr->res, false);
 		kfree(dr->res);
 		break;
 	}
@@ -248,9 +251,10 @@ int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void
 
 static bool ma_devres_dev_ok(struct device *dev, const char *what)
 {
-	if (ma_likely(dev))
+	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_report("device", NULL, 0, 0, "%s: NULL device", what);
+	ma_report("device", NULL, 0, 0, "%s: %s", what,
+		  dev ? "not a live device (destroyed, or never initialised)" : "NULL device");
 	return false;
 }
 
@@ -273,6 +277,7 @@ static void *ma_devm_kmalloc(struct device *dev, size_t size, gfp_t gfp, const c
 	}
 	dr->res = p;
 	dr->size = size;
+	ma_slab_set_managed(p, true); /* a plain kfree() of it is refused */
 	ma_dr_add(dev, dr);
 	return p;
 }
@@ -339,6 +344,7 @@ void devm_kfree(struct device *dev, const void *p)
 			  "devm_kfree(%p): not a devm_kmalloc allocation of this device", p);
 		return;
 	}
+	ma_slab_set_managed(dr->res, false);
 	kfree(dr->res);
 	ma_dr_free(dr);
 }
@@ -479,8 +485,8 @@ void devres_add(struct device *dev, void *res)
 	}
 	ma_mutex_unlock(&dev->p->lock);
 	if (dr)
-		ma_report("device", dev->p->name, 0, 0, "devres_add(%p): already on a device's list",
-			  res);
+		ma_report("device", dev->p->name, 0, 0,
+			  "devres_add(%p): already on a device's list", res);
 }
 
 static struct ma_devres *ma_devres_lookup(struct device *dev, dr_release_t release,

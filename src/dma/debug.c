@@ -30,9 +30,11 @@
  * device destroy each mapping still live is reported, then unmapped without a sync.
  *
  * Cache lines (the EEXIST check).  Only mappings that can corrupt a shared line are entered:
- * inbound (FROM_DEVICE, BIDIRECTIONAL), direct (a bounce never shares a line), on a device the
- * CPU cache is maintained for, without DMA_ATTR_SKIP_CPU_SYNC.  Each enters its first and its
- * last line; a line inside a larger mapping is not checked.
+ * inbound (FROM_DEVICE, BIDIRECTIONAL), on a device the CPU cache is maintained for, without
+ * DMA_ATTR_SKIP_CPU_SYNC.  Each enters its first and its last line; a line inside a larger
+ * mapping is not checked.  Two direct mappings clash on a shared line; when either is bounced
+ * (a bounce shares no line) they clash only when their bytes overlap: one buffer mapped twice
+ * for inbound DMA is refused whether or not it is bounced.
  *
  * Invariants: an entry is on exactly one of its device's hash chains (live), the free list, or
  * neither (between map_begin and map_end, or being torn down); its line nodes are in the line
@@ -131,6 +133,7 @@ static void dbg_unhash(struct ma_dma_debug *t, struct ma_dbg_entry *e)
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
+	ma_dbgf_release(e);
 }
 
 struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
@@ -154,6 +157,7 @@ struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
 
 void ma_dma_debug_init(void)
 {
+	ma_dbgf_init();
 	memset(ma_dbg_lbucket, 0, sizeof(ma_dbg_lbucket));
 	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++)
 		ma_spin_init(&ma_dbg_lstripe[i].lock);
@@ -196,6 +200,10 @@ static bool dbg_lines_add(struct ma_dbg_entry *e, struct dbg_other *o)
 	for (unsigned int i = 0; i < e->nlines && !clash; i++) {
 		for (struct ma_dbg_line *l = ma_dbg_lbucket[b[i]]; l; l = l->next) {
 			if (l->line != e->lines[i].line)
+				continue;
+			/* a bounce shares no line: only the same bytes mapped twice clash */
+			if ((e->bounced || l->e->bounced) &&
+			    (l->e->phys >= e->phys + e->size || e->phys >= l->e->phys + l->e->size))
 				continue;
 			snprintf(o->dev, sizeof(o->dev), "%s", l->e->dev->p->name);
 			o->phys = l->e->phys;
@@ -247,7 +255,29 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 		t->free = &t->first.e[i];
 	}
 	d->debug = t;
+	ma_dbgf_register(t, d->dev);
 	return 0;
+}
+
+
+/**
+ * ma_dma_debug_atfork() - pthread_atfork step of DMA-API debugging (lib/fork.c).
+ * @phase: PREPARE takes the table registry's lock and every device table's lock
+ *         (ma_dbgf_atfork(), the registry that free checks walk) and the cache-line stripes
+ *         (in index order, as dbg_lines_lock() nests them); PARENT and CHILD release them.
+ *         The table and stripe locks are never nested with each other.
+ */
+void ma_dma_debug_atfork(enum ma_fork_phase phase)
+{
+	bool lock = phase == MA_FORK_PREPARE;
+
+	ma_dbgf_atfork(lock);
+	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++) {
+		if (lock)
+			ma_spin_lock(&ma_dbg_lstripe[i].lock);
+		else
+			ma_spin_unlock(&ma_dbg_lstripe[MA_DBG_LSTRIPES - 1 - i].lock);
+	}
 }
 
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
@@ -258,12 +288,14 @@ void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
 
 	if (!t)
 		return;
+	ma_dbgf_unregister(t);
 	ma_spin_lock(&t->lock);
 	for (unsigned int i = 0; i < MA_DBG_BUCKETS; i++) {
 		for (e = t->bucket[i]; e; e = next) {
 			next = e->next;
 			e->next = live;
 			live = e;
+			ma_dbgf_release(e);
 		}
 		t->bucket[i] = NULL;
 	}
@@ -308,14 +340,16 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 					    bool bounce, const char *what)
 {
 	struct ma_dma_debug *t = ma_dbg_of(dev);
-	bool hazard = !bounce && ma_dma_inbound(dir) && ma_dma_maintained(dev);
+	bool hazard = ma_dma_inbound(dir) && ma_dma_maintained(dev);
 	phys_addr_t line = ma_cfg.cache_line;
 	struct ma_dbg_entry *e;
 	struct dbg_other o;
 
 	if (!t)
 		return &ma_dbg_untracked;
-	if (hazard && dbg_packed(dev, phys, size, what))
+	if (!ma_dbgf_allocated(dev, phys, size, what))
+		return NULL;
+	if (hazard && !bounce && dbg_packed(dev, phys, size, what))
 		return NULL;
 	e = dbg_entry_get(t);
 	if (!e)
@@ -325,6 +359,7 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 	e->size = size;
 	e->attrs = attrs;
 	e->dir = (uint8_t)dir;
+	e->bounced = bounce;
 	e->type = (attrs & MA_DMA_ATTR_SG)     ? MA_DBG_SG
 		  : (attrs & MA_DMA_ATTR_PAGE) ? MA_DBG_PAGE
 					       : MA_DBG_SINGLE;
@@ -359,6 +394,7 @@ void ma_dma_debug_map_end(struct device *dev, struct ma_dbg_entry *e, dma_addr_t
 		return;
 	}
 	e->addr = addr;
+	ma_dbgf_hold(e);
 	b = ma_dbg_bucket(t, addr);
 	ma_spin_lock(&t->lock);
 	e->next = *b;
@@ -589,8 +625,8 @@ bool ma_dma_debug_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	if (bad >= 0) {
 		dbg_unclaim(t, sgl, bad);
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
-			  bad);
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)",
+			  msg, bad);
 		return false;
 	}
 	ma_spin_unlock(&t->lock);

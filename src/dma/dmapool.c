@@ -120,7 +120,8 @@ static struct ma_pool_chunk *ma_pool_chunk_new(struct dma_pool *pool, gfp_t gfp)
 
 	if (!c)
 		return NULL;
-	c->vaddr = dma_alloc_coherent(pool->dev, pool->allocation, &c->dma, gfp);
+	c->vaddr = ma_coherent_alloc(pool->dev, pool->allocation, &c->dma, gfp, MA_OWNER_DMA_POOL,
+				     "dma_pool_alloc");
 	if (!c->vaddr) {
 		ma_meta_free(c);
 		return NULL;
@@ -220,6 +221,9 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 		ma_report("dma", NULL, 0, 0, "dma_pool_free: NULL pool");
 		return;
 	}
+	if (ma_virt_in_ram(vaddr, pool->size) &&
+	    ma_free_watched(vaddr, pool->size, "dma_pool_free"))
+		return; /* a live streaming mapping covers the block: reported, refused */
 	ma_mutex_lock(&pool->lock);
 	why = ma_pool_put(pool, vaddr, dma);
 	ma_mutex_unlock(&pool->lock);
@@ -239,7 +243,8 @@ void dma_pool_destroy(struct dma_pool *pool)
 	for (c = pool->chunks; c; c = next) {
 		next = c->next;
 		busy += c->in_use;
-		dma_free_coherent(pool->dev, pool->allocation, c->vaddr, c->dma);
+		ma_coherent_free(pool->dev, pool->allocation, c->vaddr, c->dma, MA_OWNER_DMA_POOL,
+				 false);
 		ma_meta_free(c);
 	}
 	if (busy)

@@ -146,7 +146,7 @@ void ma_dma_optin_note(struct device *dev, phys_addr_t phys, size_t size, const 
 		return;
 	caller = ma_optin_caller();
 	ma_mutex_lock(&ma_optin.lock);
-	e = ma_optin_find(caller, ma_dev_name(dev), what);
+	e = ma_optin_find(caller, dev_name(dev), what);
 	if (!e) {
 		ma_optin.dropped++;
 		goto out;
@@ -231,4 +231,13 @@ int minalign_dma_optin_report(FILE *out)
 	if (fflush(out))
 		err = -EIO;
 	return err ? err : (int)n;
+}
+
+/* fork (lib/fork.c): the table's mutex is held across fork; the child's copy is released. */
+void ma_dma_optin_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_mutex_lock(&ma_optin.lock);
+	else
+		ma_mutex_unlock(&ma_optin.lock);
 }

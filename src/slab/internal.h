@@ -9,7 +9,7 @@
  * the slab at it, so kfree finds a descriptor with one load.
  *
  * Free lists are singly linked through a word inside free objects (at link_off: 0, or after
- * the object for caches with a constructor), obfuscated as next ^ secret ^ &word with a
+ * the object for caches with a constructor), obfuscated as rotl(next ^ secret) ^ &word with a
  * per-cache random secret, in every build.  Debug caches keep no link in objects (they poison
  * them) and use an index stack in the descriptor's debug array instead.
  *
@@ -79,6 +79,7 @@ static inline void ma_list_del(struct ma_list *n)
 #define MA_KM_NR_CLASSES  13  /* 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k */
 #define MA_KM_SMALL_MAX	  256 /* sizes served by the small-size tables */
 #define MA_KM_SMALL_SLOTS 33  /* (size + 7) >> 3 for size 0..256 */
+#define MA_KM_BIG_SLOTS	  5   /* fls(size - 1) - 9 for size 257..8192 (classes 512..8k) */
 #define MA_KM_NO_CLASS	  0xff
 
 enum ma_km_type {
@@ -101,11 +102,12 @@ enum ma_km_type {
  * on, `left` of them, are free and on no list.
  */
 struct ma_tc_hot {
-	void *free;	  /* objects of the current slab, obfuscated links */
-	uintptr_t secret; /* the cache's secret */
-	char *bump;	  /* next never-used slot of the current slab */
-	uint32_t left;	  /* never-used slots from bump on */
-	uint32_t stride;  /* the cache's slot size */
+	void *free;	     /* objects of the current slab, obfuscated links */
+	uintptr_t secret;    /* the cache's secret */
+	char *bump;	     /* next never-used slot of the current slab */
+	uint32_t left;	     /* never-used slots from bump on */
+	uint32_t stride;     /* the cache's slot size */
+	struct ma_slab *cur; /* the current slab (validates what the hot list hands out) */
 };
 
 /* The rest of one entry, touched on slow paths only.  Owner-private except `notify`. */
@@ -146,6 +148,9 @@ extern char ma_slab_no_owner[1];
  * MA_TC_EMPTY_MIN).
  */
 #define MA_TC_EMPTY_DECAY 4096u
+/* Beyond each entry's newest empty slab: a sweep every 256 slow paths, an age of 1024. */
+#define MA_TC_SWEEP_TICKS 256u
+#define MA_TC_SWEEP_AGE	  1024u
 #define MA_TC_EMPTY_MIN	  ((size_t)512 << 10)
 /* Empty slabs a cache keeps before returning them to the page allocator. */
 #define MA_CACHE_RESERVE  1
@@ -193,16 +198,18 @@ enum ma_slab_where {
 
 /* Per-object debug state (debug caches only). */
 struct ma_dbg_obj {
-	uint32_t req;  /* bytes requested (kmalloc) or the object size */
-	uint32_t next; /* free index stack */
-	uint8_t state; /* MA_DBG_FREE / MA_DBG_LIVE */
+	uint32_t req;		/* bytes requested (kmalloc) or the object size */
+	uint32_t next;		/* free index stack */
+	uint8_t state;		/* MA_DBG_FREE / MA_DBG_LIVE */
+	_Atomic uint8_t mapped; /* live DMA mappings holding it (ma_slab_dma_hold()) */
+	bool managed;		/* devm_kmalloc() memory: plain kfree() refused */
 };
 #define MA_DBG_FREE 0
 #define MA_DBG_LIVE 1
 #define MA_DBG_NONE UINT32_MAX
 
 struct ma_slab {
-	/* line 0: the owner's kfree fast path */
+	/* line 0: the owner's kfree fast path and the hot list's checks */
 	_Atomic(struct ma_tcache *) owner;
 	void *local_free;	 /* frees by the owner */
 	uintptr_t secret;	 /* the cache's secret */
@@ -210,14 +217,17 @@ struct ma_slab {
 	uint32_t mark;		 /* nlocal value that needs the slow path (full->partial, empty) */
 	uint32_t amask;		 /* object starts have these address bits clear */
 	uint32_t link_off;	 /* offset of the free-list word in a free object */
-	struct kmem_cache *cache;
-	uintptr_t base; /* CPU address of slot 0 */
+	uintptr_t base;		 /* CPU address of slot 0 */
+	uint32_t stride;	 /* slot size */
+	uint32_t span;		 /* nobj * stride: bytes of slots */
+	uint8_t gshift;		 /* log2 of the slot-state granule (slot.h) */
 
 	/* line 1: remote frees, then cold fields */
 	_Alignas(64) _Atomic uint64_t rfree;
-	void *aux;		/* more free objects: collected remote frees, or shared-mode list */
-	_Atomic uint32_t naux;	/* objects on aux */
-	uint32_t stride, nobj;	/* slot size and count */
+	void *aux;	       /* more free objects: collected remote frees, or shared-mode list */
+	_Atomic uint32_t naux; /* objects on aux */
+	uint32_t nobj;	       /* slot count */
+	struct kmem_cache *cache;
 	uint32_t objsize;	/* bytes of a slot that belong to the object (debug: no red zone) */
 	uint8_t order, where;	/* enum ma_slab_where */
 	uint8_t shift;		/* log2(stride) when stride is a power of two, else 0 */
@@ -277,6 +287,7 @@ struct ma_slab_glob {
 	unsigned int minalign[MA_KM_NR_TYPES];
 	uint8_t kidx[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS];   /* hot entry for small sizes */
 	uint8_t kclass[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS]; /* class for small sizes */
+	uint8_t kidx_big[MA_KM_BIG_SLOTS];		   /* hot entry of kmalloc-512..8k */
 	struct kmem_cache *kcache[MA_KM_NR_TYPES][MA_KM_NR_CLASSES];
 };
 extern struct ma_slab_glob ma_slab_g;
@@ -286,18 +297,34 @@ extern struct ma_list ma_slab_caches;
 
 /* ---- free-list words ------------------------------------------------------------------- */
 
+/*
+ * A link is stored as rotl(next ^ secret, MA_FL_ROT) ^ &word: a write that changes any of the
+ * word's three low bytes (an overflow of up to three bytes past an object into its free
+ * neighbour) changes the decoded pointer in bits 40 and up, far outside the slab, so the
+ * range check made before a link is followed (slot.h) catches it without a memory load.
+ */
+#define MA_FL_ROT 24
+
+static inline uintptr_t ma_fl_encode(uintptr_t next, uintptr_t secret, uintptr_t where)
+{
+	uintptr_t v = next ^ secret;
+
+	return ((v << MA_FL_ROT) | (v >> (sizeof(v) * 8 - MA_FL_ROT))) ^ where;
+}
+
 static inline void *ma_fl_get(const void *obj, uintptr_t secret, uint32_t off)
 {
 	const uintptr_t *w = (const uintptr_t *)(const void *)((const char *)obj + off);
+	uintptr_t v = *w ^ (uintptr_t)w;
 
-	return (void *)(*w ^ secret ^ (uintptr_t)w);
+	return (void *)(((v >> MA_FL_ROT) | (v << (sizeof(v) * 8 - MA_FL_ROT))) ^ secret);
 }
 
 static inline void ma_fl_set(void *obj, const void *next, uintptr_t secret, uint32_t off)
 {
 	uintptr_t *w = (uintptr_t *)(void *)((char *)obj + off);
 
-	*w = (uintptr_t)next ^ secret ^ (uintptr_t)w;
+	*w = ma_fl_encode((uintptr_t)next, secret, (uintptr_t)w);
 }
 
 /* ---- lookups --------------------------------------------------------------------------- */
@@ -320,6 +347,8 @@ static inline uint32_t ma_slab_index(const struct ma_slab *s, const void *p)
 	return s->shift ? rel >> s->shift : rel / s->stride;
 }
 
+#include "slab/slot.h" /* out-of-band slot states and validated free-list links */
+
 static inline void *ma_slab_obj(const struct ma_slab *s, uint32_t i)
 {
 	return (void *)(s->base + (uintptr_t)i * s->stride);
@@ -340,11 +369,15 @@ static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 	void *obj = h->free;
 
 	if (ma_likely(obj)) {
+		/* never follow a link before the object it names is known to be a free slot */
+		if (ma_unlikely(!ma_slot_take(h->cur, obj)))
+			return ma_tc_bad_link(tc, h, obj);
 		h->free = ma_fl_get(obj, h->secret, link_off);
 		/* the next pop reads that object's link: start fetching it now */
 		__builtin_prefetch(h->free);
 	} else if (ma_likely(h->left)) {
 		obj = h->bump;
+		ma_slot_take_new(h->cur, obj);
 		h->bump += h->stride;
 		h->left--;
 	} else {
@@ -356,13 +389,15 @@ static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 
 /*
  * Free @p into @s when the calling thread owns @s and nothing unusual happens: no lock, no
- * atomic read-modify-write.  False sends the caller to ma_slab_free(), which handles every
- * other case (remote, shared, debug, and through s->mark: the first free into a full slab, the
- * slab becoming empty, any free into an empty slab; misuse the cheap checks catch).
+ * atomic read-modify-write.  @p must be the start of a live slot (its out-of-band state byte
+ * says LIVE; a multiply and a compare check the start, exactly for every slot size).  False
+ * sends the caller to ma_slab_free(), which handles every other case (remote, shared, debug,
+ * misuse, and through s->mark: the first free into a full slab, the slab becoming empty).
  */
 static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
 {
 	struct ma_tcache *tc = ma_tc;
+	_Atomic uint8_t *st;
 	void *old;
 	uint32_t n;
 
@@ -370,8 +405,10 @@ static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
 		return false;
 	old = s->local_free;
 	n = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
-	if (ma_unlikely(old == p || n == s->mark || ((uintptr_t)p & s->amask)))
+	st = ma_slot_live(s, p);
+	if (ma_unlikely(!st || n == s->mark))
 		return false;
+	atomic_store_explicit(st, MA_SLOT_FREE, memory_order_relaxed);
 	ma_fl_set(p, old, s->secret, s->link_off);
 	s->local_free = p;
 	atomic_store_explicit(&s->nlocal, n, memory_order_relaxed);
@@ -419,6 +456,8 @@ void ma_tc_flush_stats(struct ma_tcache *tc);
 void ma_tc_drain_cache(struct kmem_cache *c);
 void ma_tc_drain_self(struct kmem_cache *only);
 void ma_tc_exit_all(void);
+/* fork: take (true) or release the thread-cache registry lock. */
+void ma_tc_atfork(bool lock);
 
 /* debug.c */
 void ma_dbg_slab_init(struct ma_slab *s);

@@ -64,6 +64,7 @@ struct ma_tlb_dyn {
 	ma_mutex_t mu;		  /* protects the fields below up to @thread, and the condvars */
 	ma_cond_t wake, idle;	  /* worker: a request or stop; waiters: the worker went idle */
 	bool running, stop, busy; /* thread started; asked to stop; growing a pool now */
+	bool ready;		  /* mu and the condvars are set up (init to exit) */
 	uint64_t want;		  /* grow while ma_tlb.gen < want */
 	u64 below;		  /* lowest device limit asking since the last pool */
 	unsigned int hint;	  /* most slots one failed mapping needed since then */
@@ -99,6 +100,13 @@ extern struct ma_tlb_global ma_tlb;
 
 int ma_swiotlb_init(void);
 void ma_swiotlb_exit(void);
+/*
+ * fork: PREPARE takes the worker's mutex, ma_tlb.lock and the area locks of the global pools
+ * (in that order); PARENT releases them; CHILD releases them and forgets the worker thread (the
+ * child's first growth starts its own).  Transient pools' area locks are not taken: a child
+ * never frees another thread's transient mapping.
+ */
+void ma_swiotlb_atfork(enum ma_fork_phase phase);
 
 struct ma_tlb_pool *ma_swiotlb_find_slow(phys_addr_t phys);
 
@@ -128,12 +136,20 @@ static inline bool ma_swiotlb_active(void)
 /* True when some pool lies entirely at or below @limit (a device mask can use it). */
 bool ma_swiotlb_reachable(u64 limit);
 
-/* Largest mapping any pool can take for a device with @min_align_mask; SIZE_MAX if no pool. */
+/*
+ * Largest mapping any pool can take for a device with @min_align_mask; SIZE_MAX if no pool.  As
+ * Linux: the whole mask, rounded up to a slot, comes off the segment (a mapping keeps its
+ * address's offset under the mask, up to the mask itself, in front of its bytes).
+ */
 static inline size_t ma_swiotlb_max_mapping(unsigned int min_align_mask)
 {
+	size_t slot = (size_t)1 << ma_tlb.line_shift;
+
 	if (!ma_swiotlb_active())
 		return SIZE_MAX;
-	return ma_tlb.max_segment - (min_align_mask & (((size_t)1 << ma_tlb.line_shift) - 1));
+	if (!min_align_mask)
+		return ma_tlb.max_segment;
+	return ma_tlb.max_segment - MA_ALIGN_UP((size_t)min_align_mask, slot);
 }
 
 /*

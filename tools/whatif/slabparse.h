@@ -45,6 +45,9 @@ struct slab_table {
 	unsigned long denied;	  /* sysfs: files that could not be read for lack of permission */
 	unsigned long cache_dirs; /* sysfs: entries that look like caches (have an order file) */
 	struct cli_badlist bad;
+	unsigned long wrapped_rows;	  /* rows whose ": tunables" group was cut (mail wrap) */
+	unsigned long continuation_lines; /* the wrapped rest of such rows, skipped */
+	bool last_wrapped;		  /* parser state: the previous line was a wrapped row */
 };
 
 void slab_table_init(struct slab_table *t);
