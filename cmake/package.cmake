@@ -1,6 +1,7 @@
 # cmake/package.cmake - `make deb`: CPack's DEB generator turns the install components into two
 # Debian packages, as Debian splits a library:
-#   minalign          the program, its man page and bundled sample, libminalign.so.<soversion>;
+#   minalign          the program, its man page and bundled sample, libminalign.so.<soversion>,
+#                     libminalign-malloc.so (LD_PRELOAD);
 #                     Depends computed by dpkg-shlibdeps (libc6, liburcu8)
 #   libminalign-dev   headers, libminalign.a, the libminalign.so link, minalign.pc;
 #                     Depends: minalign (= version), liburcu-dev (minalign.pc requires

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages of `make deb` (cmake/package.cmake), checked as a user would get them:
 #  - dpkg-deb -c: minalign holds the program, man page, sample and shared library (with its
-#    soname link); libminalign-dev the headers, static library, .so link and minalign.pc;
+#    soname link) and libminalign-malloc.so; libminalign-dev the headers, static library, .so
+#    link and minalign.pc;
 #  - the shared library's SONAME, and each package's Depends (liburcu8; minalign, liburcu-dev);
 #  - both extracted (dpkg -x) into a temporary root: examples/quickstart.c builds with
 #    -Wall -Wextra -Werror through that root's minalign.pc and runs; the extracted program finds
@@ -52,6 +53,9 @@ for f in ./usr/bin/minalign ./usr/share/man/man1/minalign.1 ./usr/share/minalign
 done
 check "minalign holds libminalign.so.0 and its real file" \
 	"grep -qE '/libminalign\\.so\\.0\$' $tmp/run.list && grep -qE '/libminalign\\.so\\.0\\.[0-9.]+\$' $tmp/run.list"
+if [ -d preload ]; then
+	check "minalign holds libminalign-malloc.so" "grep -qE '/libminalign-malloc\\.so\$' $tmp/run.list"
+fi
 for f in include/minalign/minalign.h include/minalign/dma-mapping.h 'libminalign\.a' \
 	'libminalign\.so' 'pkgconfig/minalign\.pc'; do
 	check "libminalign-dev holds $f" "grep -qE '/$f\$' $tmp/dev.list"
