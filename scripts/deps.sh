@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # scripts/deps.sh - install the Debian packages a make target needs, when they are missing.
 #
-# usage: scripts/deps.sh build|test|bench|fuzz|sparse|cross
+# usage: scripts/deps.sh build|test|bench|fuzz|sparse|cross|deb
 # Says what it checks and what it installs; installs with apt-get as root (or via sudo).
 set -euo pipefail
 
 build_pkgs="cmake make gcc g++ pkg-config liburcu-dev libcmocka-dev libtracefs-dev libtracecmd-dev libtraceevent-dev"
-test_pkgs="$build_pkgs valgrind clang libclang-rt-14-dev python3 chromium sparse sqlite3"
+test_pkgs="$build_pkgs valgrind clang libclang-rt-14-dev python3 chromium sparse sqlite3 dpkg-dev file"
+deb_pkgs="$build_pkgs dpkg-dev file"
 bench_pkgs="$build_pkgs libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev python3 sqlite3 git"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
 sparse_pkgs="$build_pkgs sparse"
@@ -24,7 +25,8 @@ bench) pkgs=$bench_pkgs ;;
 fuzz) pkgs=$fuzz_pkgs ;;
 sparse) pkgs=$sparse_pkgs ;;
 cross) pkgs=$cross_pkgs ;;
-*) echo "deps: unknown set '$what' (build|test|bench|fuzz|sparse|cross)" >&2; exit 2 ;;
+deb) pkgs=$deb_pkgs ;;
+*) echo "deps: unknown set '$what' (build|test|bench|fuzz|sparse|cross|deb)" >&2; exit 2 ;;
 esac
 
 need_root() {

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # scripts/test.sh - the whole suite, as `make test` runs it:
 #   1. debug build (-Werror), every test
-#   2. ASan+UBSan build, every test
-#   3. TSan build, every test
-#   4. extra stages from scripts/test.d/*.sh (valgrind, short fuzz, cross), each optional
+#   2. release build (-O3 -Werror: warnings only the optimiser finds), every test
+#   3. ASan+UBSan build, every test
+#   4. TSan build, every test
+#   5. extra stages from scripts/test.d/*.sh (valgrind, short fuzz, cross), each optional
+# While a stage runs, a heartbeat line (stage, elapsed) appears every 20 s.
 # Ends with one summary line counting passed and failed tests over all stages.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,20 +14,48 @@ total_pass=0
 total_fail=0
 failed_stages=""
 
+# heartbeat_start NAME: print "... NAME: N s" every 20 s until heartbeat_stop.
+hb_pid=""
+heartbeat_start() {
+	local name=$1 t0
+	t0=$(date +%s)
+	(
+		sp=""
+		trap 'kill $sp 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep 20 &
+			sp=$!
+			wait $sp
+			echo "  ... $name: $(($(date +%s) - t0)) s, total $(($(date +%s) - start)) s"
+		done
+	) &
+	hb_pid=$!
+}
+heartbeat_stop() {
+	[ -z "$hb_pid" ] || { kill "$hb_pid" 2>/dev/null; wait "$hb_pid" 2>/dev/null; }
+	hb_pid=""
+}
+trap heartbeat_stop EXIT
+
 run_stage() {
 	local name=$1 preset=$2 out
 	local log="build/$preset.build.log"
 	echo "==== $name: configure + build ($preset)"
 	mkdir -p build
+	heartbeat_start "$name build"
 	if ! cmake --preset "$preset" >"$log" 2>&1 || ! cmake --build --preset "$preset" -j "$jobs" >>"$log" 2>&1; then
+		heartbeat_stop
 		grep -E -A5 'error|Error' "$log" | head -60
 		echo "==== $name: BUILD FAILED"
 		total_fail=$((total_fail + 1))
 		failed_stages="$failed_stages $name(build)"
 		return
 	fi
+	heartbeat_stop
 	echo "==== $name: ctest"
+	heartbeat_start "$name ctest"
 	out=$(ctest --preset "$preset" -j "$jobs" 2>&1)
+	heartbeat_stop
 	echo "$out" | grep -vE '^\s*(Start|[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed)' || true
 	count_ctest "$name" "$out"
 }
@@ -48,14 +78,17 @@ count_ctest() {
 
 start=$(date +%s)
 run_stage "debug" debug
+run_stage "release" release
 run_stage "asan+ubsan" asan
 run_stage "tsan" tsan
 for extra in scripts/test.d/*.sh; do
 	[ -e "$extra" ] || continue
 	name=$(basename "$extra" .sh)
 	echo "==== $name"
+	heartbeat_start "$name"
 	out=$(bash "$extra" 2>&1)
 	rc=$?
+	heartbeat_stop
 	echo "$out" | tail -40
 	# A stage prints "STAGE-RESULT passed=N failed=M" (or "STAGE-SKIPPED why").
 	res=$(echo "$out" | grep -E '^STAGE-RESULT' | tail -1)

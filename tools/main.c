@@ -41,7 +41,15 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NSUB; i++)
 		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
 	fputs("\nWithout a subcommand, minalign runs `report`.  Every subcommand takes --help and\n"
-	      "--json.  Exit status: 0 success, 1 runtime failure, 2 bad usage.\n",
+	      "--json.  Exit status: 0 success, 1 runtime failure, 2 bad usage.\n\n"
+	      "environment:\n"
+	      "  MINALIGN_PROC_SLABINFO  live slabinfo file to read (default /proc/slabinfo)\n"
+	      "  MINALIGN_SYS_SLAB       live slab directory to read (default /sys/kernel/slab)\n"
+	      "  MINALIGN_DATADIR        directory of the bundled sample slabinfo.txt (default:\n"
+	      "                          ../share/minalign from the program's directory, then the\n"
+	      "                          source tree it was built from, then the configured prefix)\n"
+	      "\nThe live statistics need root on most systems (/proc/slabinfo is mode 0400); without\n"
+	      "them, report and whatif read the bundled sample and say so.\n",
 	      f);
 }
 

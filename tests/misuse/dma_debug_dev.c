@@ -374,7 +374,7 @@ static void *worker_main(void *arg)
 			kfree(p);
 			continue;
 		}
-		th_fill(out, seed, n);
+		th_fill(out, seed, sizeof(out)); /* the device writes the first n bytes */
 		w->bad += minalign_dma_write(dev, a, out, n) != 0;
 		dma_sync_single_for_cpu(dev, a, n, DMA_FROM_DEVICE);
 		dma_sync_single_for_device(dev, a, n, DMA_FROM_DEVICE);

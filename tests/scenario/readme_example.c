@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/scenario/readme_example.c - the README's "API at a glance" example, compiled and run,
- * so the README cannot drift from the API: a 24-byte kmalloc RX buffer on a non-coherent
- * device is bounced under BOUNCE and its neighbour's CPU write survives; under NAIVE the same
- * code loses the neighbour's write.
+ * tests/scenario/readme_example.c - the README's "API at a glance" example (examples/quickstart.c,
+ * which tests/tools/examples.sh builds and runs as a user would) as a scenario under both
+ * policies: a 24-byte kmalloc RX buffer on a non-coherent device is bounced under BOUNCE and its
+ * neighbour's CPU write survives; under NAIVE the same code loses the neighbour's write.
  */
 #include "test_util.h"
 

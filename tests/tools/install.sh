@@ -21,6 +21,24 @@ check "shared library installed" "ls ${libdir}libminalign.so* >/dev/null 2>&1"
 check "program installed" "[ -x $tmp/prefix/bin/minalign ]"
 check "minalign.pc installed" "[ -f ${libdir}pkgconfig/minalign.pc ]"
 
+check "bundled sample installed" "[ -f $tmp/prefix/share/minalign/slabinfo.txt ]"
+
+# The installed program, moved away from both the source tree and the prefix it was installed
+# to, finds the sample under its own prefix when the live statistics are missing, and says so.
+cp -a "$tmp/prefix" "$tmp/moved"
+rm -rf "$tmp/prefix/share/minalign"
+env MINALIGN_PROC_SLABINFO="$tmp/missing" MINALIGN_SYS_SLAB="$tmp/missing" \
+	"$tmp/moved/bin/minalign" whatif >"$tmp/moved.out" 2>&1 || true
+check "moved install reads its own sample, and says so" \
+	"grep -q '^source:  $tmp/moved/share/minalign/slabinfo.txt (bundled sample, slabinfo 2.1)' $tmp/moved.out"
+check "and says why the live statistics were not used" \
+	"grep -q '$tmp/missing: No such file or directory' $tmp/moved.out"
+env MINALIGN_PROC_SLABINFO="$tmp/missing" MINALIGN_SYS_SLAB="$tmp/missing" \
+	MINALIGN_DATADIR="$tmp/moved/share/minalign" "$tmp/moved/bin/minalign" whatif --json \
+	>"$tmp/datadir.out" 2>&1 || true
+check "MINALIGN_DATADIR names the sample's directory" \
+	"grep -q '\"source\": \"$tmp/moved/share/minalign/slabinfo.txt\"' $tmp/datadir.out"
+
 # Exported symbols: each is minalign_* or a name the public headers declare.
 nm -D --defined-only "${libdir}libminalign.so" | awk '$2 ~ /[TDBRV]/ {print $3}' | sort -u >"$tmp/syms"
 cat "$src"/include/minalign/*.h >"$tmp/headers"

@@ -15,6 +15,7 @@
 #include "../../tools/common/json.c"
 #include "../../tools/common/svg.c"
 #include "../../tools/common/kmclass.c"
+#include "../../tools/common/datadir.c"
 #include "../../tools/whatif/slabparse.c"
 #include "../../tools/whatif/slabsysfs.c"
 #include "../../tools/replay/traceparse.c"

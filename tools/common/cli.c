@@ -286,6 +286,14 @@ const char *cli_backend_name(enum minalign_bounce_backend b)
 
 bool cli_opt_policy(const char *cmd, const char *value, int *out)
 {
+	if (cli_policy_parse(value, out))
+		return true;
+	cli_usage_error(cmd, "--policy must be one of " CLI_POLICY_NAMES);
+	return false;
+}
+
+bool cli_policy_parse(const char *value, int *out)
+{
 	char norm[32];
 	size_t i;
 
@@ -300,7 +308,6 @@ bool cli_opt_policy(const char *cmd, const char *value, int *out)
 			return true;
 		}
 	}
-	cli_usage_error(cmd, "--policy must be one of legacy, bounce, packed, dma_opt_in, naive");
 	return false;
 }
 
@@ -334,6 +341,15 @@ int cli_init_library(const char *cmd, const struct minalign_config *cfg)
 
 /* ---- malformed input ---------------------------------------------------------------------- */
 
+/* Copy @name (NULL: "") into @dst of @size bytes, cut to fit: a kept name is only a hint. */
+static void cli_copy_name(char *dst, size_t size, const char *name)
+{
+	size_t n = name ? strnlen(name, size - 1) : 0;
+
+	memcpy(dst, name ? name : "", n);
+	dst[n] = '\0';
+}
+
 void cli_bad_add(struct cli_badlist *b, unsigned long line, const char *name, const char *reason)
 {
 	struct cli_bad *it;
@@ -344,7 +360,7 @@ void cli_bad_add(struct cli_badlist *b, unsigned long line, const char *name, co
 	it = &b->items[b->kept++];
 	it->line = line;
 	it->reason = reason;
-	snprintf(it->name, sizeof(it->name), "%s", name ? name : "");
+	cli_copy_name(it->name, sizeof(it->name), name);
 }
 
 /* Print a record name with non-printable bytes replaced, so terminal output stays one line. */

@@ -94,6 +94,9 @@ bool cli_opt_policy(const char *cmd, const char *value, int *out);
 bool cli_opt_backend(const char *cmd, const char *value, enum minalign_bounce_backend *out);
 /* The backend's name as the options spell it. */
 const char *cli_backend_name(enum minalign_bounce_backend b);
+/* A policy name ('-' for '_', any case) into @out; false, silently, when it is none. */
+bool cli_policy_parse(const char *value, int *out);
+#define CLI_POLICY_NAMES "legacy, bounce, packed, dma_opt_in, naive"
 
 /* ---- the library ------------------------------------------------------------------------ */
 

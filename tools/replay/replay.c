@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/cli.h"
 #include "common/json.h"
@@ -403,11 +404,19 @@ static void print_json(const struct replay_args *a, const struct rp_trace *t,
 static int load(const struct replay_args *a, struct rp_trace *t)
 {
 	FILE *f = strcmp(a->trace, "-") ? fopen(a->trace, "r") : stdin;
+	struct stat st;
 	char why[512];
 	int err;
 
 	if (!f)
 		return cli_fail("replay", "%s: %s", a->trace, strerror(errno));
+	if (f != stdin && !fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return cli_fail("replay",
+				"%s: is a directory, not a trace (ftrace kmem text, a trace-cmd "
+				"trace.dat, or '-' for stdin)",
+				a->trace);
+	}
 	if (f != stdin && td_is_tracedat(f)) { /* trace-cmd's binary trace.dat */
 		fclose(f);
 		f = td_to_text(a->trace, why, sizeof(why));

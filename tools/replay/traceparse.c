@@ -507,7 +507,7 @@ int tr_parse_stream(FILE *f, struct tr_stats *st, int (*fn)(const struct tr_reco
 			break;
 	}
 	if (!rc && ferror(f))
-		rc = -EIO;
+		rc = errno ? -errno : -EIO;
 	free(line);
 	return rc;
 }

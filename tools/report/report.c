@@ -146,6 +146,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 			return rc;
 	}
 	a->soc.progress = !a->json && cli_isatty(stderr) && cli_isatty(stdout);
+	soc_warn_short("report", a->soc.seconds);
 	return CLI_EXIT_OK;
 }
 

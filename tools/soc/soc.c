@@ -169,6 +169,15 @@ static void progress(const struct soc_params *p, double elapsed)
 	fflush(stderr);
 }
 
+void soc_warn_short(const char *cmd, double seconds)
+{
+	if (seconds < SOC_MIN_SECONDS)
+		cli_warn(cmd,
+			 "--seconds %g is too short for the simulated SoC to mean anything: "
+			 "its counts (naive's corruption included) may all be zero; use %g or more",
+			 seconds, SOC_MIN_SECONDS);
+}
+
 /* Sleep until p->seconds have passed, sampling the peak slab bytes. */
 static void watch(struct soc_run *s, struct soc_result *r, double t0)
 {

@@ -24,6 +24,7 @@
 #define SOC_MAX_DEVICES	     16
 #define SOC_MAX_SIZE	     4096 /* largest DMA buffer (--sizes) */
 #define SOC_DEFAULT_SECONDS  2.0
+#define SOC_MIN_SECONDS	     0.1 /* shorter runs are warned about: too few operations to mean much */
 #define SOC_DEFAULT_CPUS     2
 #define SOC_DEFAULT_DEVICES  2
 #define SOC_DEFAULT_SIZE_MIN 8
@@ -93,6 +94,9 @@ struct soc_result {
 	struct soc_optin optin[SOC_OPTIN_KEEP]; /* missing opt-ins, most bounces first */
 	unsigned int noptin;			/* sites the library recorded */
 };
+
+/* Warn (on stderr, as @cmd) when @seconds per policy is below SOC_MIN_SECONDS. */
+void soc_warn_short(const char *cmd, double seconds);
 
 /* Fill @p with the defaults: @policy, cache line 128, LOSE_CPU_WRITES, 2 CPUs, 2 devices. */
 void soc_params_default(struct soc_params *p, enum minalign_policy policy);

@@ -246,7 +246,18 @@ static enum dma_data_direction pick_dir(struct soc_worker *w)
 	return r < 7 ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
 }
 
-dma_addr_t soc_driver_map(struct soc_worker *w, void *buf, size_t size, enum dma_data_direction dir)
+/*
+ * The library names the caller of dma_map_single (missing DMA opt-ins) by its symbol: this
+ * function must stay a real frame of its own in optimised builds, neither inlined nor cloned.
+ */
+#if defined(__clang__)
+#define SOC_DRIVER __attribute__((noinline))
+#else
+#define SOC_DRIVER __attribute__((noinline, noclone))
+#endif
+
+SOC_DRIVER dma_addr_t soc_driver_map(struct soc_worker *w, void *buf, size_t size,
+				     enum dma_data_direction dir)
 {
 	for (unsigned int i = 0; i < MAP_TRIES; i++) {
 		dma_addr_t a = dma_map_single(w->dev, buf, size, dir);

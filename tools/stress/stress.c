@@ -135,7 +135,10 @@ static int parse_one(struct stress_args *a, int id, const char *v)
 			a->policy = -1;
 			return CLI_EXIT_OK;
 		}
-		return cli_opt_policy("stress", v, &a->policy) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		if (cli_policy_parse(v, &a->policy))
+			return CLI_EXIT_OK;
+		return cli_usage_error("stress",
+				       "--policy must be one of " CLI_POLICY_NAMES " or all");
 	case OPT_THREADS:
 		return parse_count(v, "--threads", SOC_MAX_CPUS, &a->p.cpus);
 	case OPT_DEVICES:
@@ -188,6 +191,7 @@ static int parse_args(int argc, char **argv, struct stress_args *a)
 		if (rc)
 			return rc;
 	}
+	soc_warn_short("stress", a->p.seconds);
 	return CLI_EXIT_OK;
 }
 

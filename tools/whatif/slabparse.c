@@ -11,10 +11,13 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/datadir.h"
 #include "slabparse.h"
 
 #define MAX_TOKENS 24
@@ -272,8 +275,32 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-/* Try one candidate; keeps it when it yields at least one row. */
-static bool try_source(struct slab_table *t, const char *path, char *why, size_t len, size_t *used)
+/* Why the default sources before the one chosen were passed over. */
+struct why {
+	char text[1024];
+	size_t used;
+	bool denied; /* a live source was unreadable for lack of permission */
+};
+
+static void why_add(struct why *w, const char *fmt, ...) CLI_PRINTF(2, 3);
+static void why_add(struct why *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->used >= sizeof(w->text))
+		return;
+	va_start(ap, fmt);
+	w->used += (size_t)vsnprintf(w->text + w->used, sizeof(w->text) - w->used, fmt, ap);
+	va_end(ap);
+	if (w->used >= sizeof(w->text))
+		w->used = sizeof(w->text);
+}
+
+/*
+ * Try one candidate; keeps it when it yields at least one row.  A failure is added to @w unless
+ * @quiet_enoent and the file does not exist (a sample candidate that is not there).
+ */
+static bool try_source(struct slab_table *t, const char *path, struct why *w, bool quiet_enoent)
 {
 	int err;
 
@@ -281,55 +308,59 @@ static bool try_source(struct slab_table *t, const char *path, char *why, size_t
 	err = slab_read_path(path, t);
 	if (!err && t->nrows)
 		return true;
-	if (*used < len)
-		*used += (size_t)snprintf(why + *used, len - *used, "%s%s: %s", *used ? "; " : "",
-					  path, err ? strerror(-err) : "no slab rows");
-	if (*used >= len)
-		*used = len;
+	if (err == -ENOENT && quiet_enoent)
+		return false;
+	if (err == -EACCES || (!err && t->denied)) {
+		w->denied = true;
+		why_add(w, "%s%s: permission denied%s", w->used ? "; " : "", path,
+			err ? "" : " on its files");
+	} else {
+		why_add(w, "%s%s: %s", w->used ? "; " : "", path,
+			err ? strerror(-err) : "no slab rows");
+	}
 	return false;
 }
 
 static int keep_note(struct slab_table *t, const char *why)
 {
-	if (!why[0])
-		return 0;
-	t->note = strdup(why);
-	return t->note ? 0 : -ENOMEM;
+	free(t->note);
+	t->note = why[0] ? strdup(why) : NULL;
+	return !why[0] || t->note ? 0 : -ENOMEM;
 }
+
+#define ROOT_HINT "run as root to read the live statistics, or pass a slabinfo file"
 
 int slab_read_default(struct slab_table *t)
 {
 	const char *live[2] = {env_or("MINALIGN_PROC_SLABINFO", "/proc/slabinfo"),
 			       env_or("MINALIGN_SYS_SLAB", "/sys/kernel/slab")};
-	const char *samples[2] = {
-#ifdef MINALIGN_SAMPLE_DIR
-		MINALIGN_SAMPLE_DIR "/slabinfo.txt",
-#else
-		NULL,
-#endif
-#ifdef MINALIGN_INSTALLED_SAMPLE_DIR
-		MINALIGN_INSTALLED_SAMPLE_DIR "/slabinfo.txt",
-#else
-		NULL,
-#endif
-	};
-	char why[512] = "";
-	size_t used = 0;
+	char samples[CLI_DATA_MAX][PATH_MAX];
+	size_t nsamples = cli_data_candidates("slabinfo.txt", samples, CLI_DATA_MAX);
+	struct why w = {.used = 0};
+	int err;
 
 	for (int i = 0; i < 2; i++) {
-		if (try_source(t, live[i], why, sizeof(why), &used)) {
+		if (try_source(t, live[i], &w, false)) {
 			t->origin = SLAB_FROM_LIVE;
-			return keep_note(t, why);
+			return keep_note(t, w.text);
 		}
 	}
-	for (int i = 0; i < 2; i++) {
-		if (samples[i] && try_source(t, samples[i], why, sizeof(why), &used)) {
+	for (size_t i = 0; i < nsamples; i++) {
+		if (try_source(t, samples[i], &w, true)) {
 			t->origin = SLAB_FROM_SAMPLE;
-			return keep_note(t, why);
+			if (w.denied)
+				why_add(&w, "; %s", ROOT_HINT);
+			return keep_note(t, w.text);
 		}
 	}
 	slab_table_free(t);
-	return -ENOENT;
+	why_add(&w, "; no bundled sample%s", nsamples ? " (looked for" : "");
+	for (size_t i = 0; i < nsamples; i++)
+		why_add(&w, " %s%s", samples[i], i + 1 < nsamples ? "," : ")");
+	if (w.denied)
+		why_add(&w, "; %s", ROOT_HINT);
+	err = keep_note(t, w.text);
+	return err ? err : w.denied ? -EACCES : -ENOENT;
 }
 
 void slab_describe_source(const struct slab_table *t, char *buf, size_t len)

@@ -41,7 +41,9 @@ struct slab_table {
 	enum slab_format format;
 	enum slab_origin origin;
 	char *source; /* path read */
-	char *note;   /* why this source was chosen (default sources), or NULL */
+	char *note;   /* default sources: why this one was chosen, or why none was; or NULL */
+	unsigned long denied;	  /* sysfs: files that could not be read for lack of permission */
+	unsigned long cache_dirs; /* sysfs: entries that look like caches (have an order file) */
 	struct cli_badlist bad;
 	unsigned long wrapped_rows;	  /* rows whose ": tunables" group was cut (mail wrap) */
 	unsigned long continuation_lines; /* the wrapped rest of such rows, skipped */
@@ -63,9 +65,12 @@ int slab_read_path(const char *path, struct slab_table *t);
 int slab_read_sysfs(const char *dir, struct slab_table *t);
 
 /*
- * slab_read_default() - the live statistics, else the bundled sample; t->origin and t->note say
- * which and why.  The live paths can be overridden for tests with the environment variables
- * MINALIGN_PROC_SLABINFO and MINALIGN_SYS_SLAB.  Return: 0, or -ENOENT when nothing is readable.
+ * slab_read_default() - the live statistics, else the bundled sample (cli_data_candidates());
+ * t->origin and t->note say which and why (a permission problem says so, with what to do).
+ * The live paths can be overridden with the environment variables MINALIGN_PROC_SLABINFO and
+ * MINALIGN_SYS_SLAB, the sample's directory with MINALIGN_DATADIR.  Return: 0, or -EACCES
+ * (a live source was unreadable for lack of permission) or -ENOENT when nothing is readable;
+ * then t->note says why, and is the only field set.
  */
 int slab_read_default(struct slab_table *t);
 

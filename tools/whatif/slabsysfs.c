@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/kmclass.h"
 #include "slabparse.h"
@@ -58,8 +59,12 @@ static int cmp_entry(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-/* Read the leading unsigned number of @dir/@file; false when missing or not a number. */
-static bool read_number(const char *dir, const char *file, unsigned long *out)
+/*
+ * Read the leading unsigned number of @dir/@file; false when missing or not a number.  A file
+ * this process may not read counts in @denied (non-root, where some of them are mode 0400).
+ */
+static bool read_number(const char *dir, const char *file, unsigned long *out,
+			unsigned long *denied)
 {
 	char path[PATH_MAX], buf[256], *end;
 	FILE *f;
@@ -68,8 +73,10 @@ static bool read_number(const char *dir, const char *file, unsigned long *out)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
 		return false;
 	f = fopen(path, "r");
-	if (!f)
+	if (!f) {
+		*denied += errno == EACCES;
 		return false;
+	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = 0;
@@ -84,42 +91,52 @@ static bool read_number(const char *dir, const char *file, unsigned long *out)
 }
 
 /* Fill @r from the directory @dir; returns NULL or the reason the entry is malformed. */
-static const char *read_cache(const char *dir, struct slab_row *r)
+static const char *read_cache(const char *dir, struct slab_row *r, unsigned long *denied)
 {
 	unsigned long order, slabs, objs_per_slab, size, total, objects;
 	bool have_slabs, have_ops, have_total;
 
-	if (!read_number(dir, "order", &order))
+	if (!read_number(dir, "order", &order, denied))
 		return "missing or bad order";
 	if (order > 20)
 		return "order out of range";
 	r->pagesperslab = 1u << order;
-	if (!read_number(dir, "slab_size", &size) && !read_number(dir, "object_size", &size))
+	if (!read_number(dir, "slab_size", &size, denied) &&
+	    !read_number(dir, "object_size", &size, denied))
 		size = 0;
 	if (size > 0xffffffffUL)
 		return "object size out of range";
 	r->objsize = (unsigned int)size;
-	have_ops = read_number(dir, "objs_per_slab", &objs_per_slab);
+	have_ops = read_number(dir, "objs_per_slab", &objs_per_slab, denied);
 	if (!have_ops && size)
 		objs_per_slab = ((unsigned long)KM_PAGE_SIZE << order) / size;
 	if (!objs_per_slab || objs_per_slab > 0xffffffffUL)
 		return "missing objs_per_slab and slab_size";
 	r->objperslab = (unsigned int)objs_per_slab;
-	have_slabs = read_number(dir, "slabs", &slabs);
-	have_total = read_number(dir, "total_objects", &total);
+	have_slabs = read_number(dir, "slabs", &slabs, denied);
+	have_total = read_number(dir, "total_objects", &total, denied);
 	if (!have_total && !have_slabs)
 		return "missing total_objects and slabs";
 	if (!have_total)
 		total = slabs > ~0UL / objs_per_slab ? ~0UL : slabs * objs_per_slab;
 	if (!have_slabs)
 		slabs = total / objs_per_slab + (total % objs_per_slab != 0);
-	if (!read_number(dir, "objects", &objects) || objects > total)
+	if (!read_number(dir, "objects", &objects, denied) || objects > total)
 		objects = total;
 	r->num_objs = total;
 	r->active_objs = objects;
 	r->num_slabs = slabs;
 	r->active_slabs = slabs;
 	return NULL;
+}
+
+/* Whether @dir has an order file: what makes a directory look like a cache. */
+static bool has_order(const char *dir)
+{
+	char path[PATH_MAX];
+
+	return (size_t)snprintf(path, sizeof(path), "%s/order", dir) < sizeof(path) &&
+	       !access(path, F_OK);
 }
 
 /* Collect every entry of @dir that is, or points to, a directory. */
@@ -139,8 +156,15 @@ static int collect(const char *dir, struct slab_table *t, struct entry **out, si
 			continue;
 		t->lines++;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= sizeof(path) ||
-		    stat(path, &st) || !S_ISDIR(st.st_mode) || !realpath(path, real)) {
-			cli_bad_add(&t->bad, 0, d->d_name, "not a readable cache directory");
+		    stat(path, &st) || !realpath(path, real)) {
+			t->denied += errno == EACCES;
+			cli_bad_add(&t->bad, 0, d->d_name, "unreadable");
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			cli_bad_add(&t->bad, 0, d->d_name,
+				    S_ISREG(st.st_mode) ? "a file, not a cache directory"
+							: "not a cache directory");
 			continue;
 		}
 		if (n == cap) {
@@ -191,7 +215,8 @@ int slab_read_sysfs(const char *dir, struct slab_table *t)
 			t->aliases++;
 			continue;
 		}
-		why = read_cache(e[i].real, &row);
+		t->cache_dirs += has_order(e[i].real);
+		why = read_cache(e[i].real, &row, &t->denied);
 		if (why) {
 			cli_bad_add(&t->bad, 0, e[i].name, why);
 			continue;

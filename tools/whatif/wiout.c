@@ -25,6 +25,30 @@ void wi_params_default(struct wi_params *p)
 	p->cpus = cpus > 0 ? (unsigned int)cpus : 1;
 }
 
+/* A directory with no slab cache in it: say what was found instead. */
+static int not_sysfs(const char *cmd, const char *path, const struct slab_table *t)
+{
+	enum { SHOWN = 6 };
+	unsigned int shown = t->bad.kept < SHOWN ? t->bad.kept : SHOWN;
+	char found[768];
+	size_t used = 0;
+
+	found[0] = '\0';
+	for (unsigned int i = 0; i < shown && used < sizeof(found); i++)
+		used += (size_t)snprintf(found + used, sizeof(found) - used, "%s%s (%s)",
+					 i ? ", " : "", t->bad.items[i].name,
+					 t->bad.items[i].reason);
+	if (t->bad.count > shown && used < sizeof(found))
+		snprintf(found + used, sizeof(found) - used, " and %lu more", t->bad.count - shown);
+	if (!t->bad.count)
+		return cli_fail(cmd, "%s: an empty directory, not a /sys/kernel/slab directory",
+				path);
+	return cli_fail(cmd,
+			"%s: not a /sys/kernel/slab directory (a directory of cache directories, "
+			"each with order and objs_per_slab files): found %lu entr%s: %s",
+			path, t->bad.count, t->bad.count == 1 ? "y" : "ies", found);
+}
+
 int wi_load(const char *cmd, const char *path, struct slab_table *t)
 {
 	int err;
@@ -32,23 +56,35 @@ int wi_load(const char *cmd, const char *path, struct slab_table *t)
 	slab_table_init(t);
 	if (!path) {
 		err = slab_read_default(t);
-		if (err)
-			return cli_fail(cmd,
-					"no slab statistics: /proc/slabinfo and /sys/kernel/slab "
-					"are unreadable and no bundled sample was found");
+		if (err) {
+			cli_fail(cmd, "no slab statistics: %s", t->note ? t->note : strerror(-err));
+			slab_table_free(t);
+			return CLI_EXIT_FAILURE;
+		}
 		return CLI_EXIT_OK;
 	}
 	t->origin = SLAB_FROM_FILE;
 	err = slab_read_path(path, t);
 	if (err) {
 		slab_table_free(t);
+		if (err == -EACCES)
+			return cli_fail(
+				cmd, "%s: permission denied (run as root, or copy it first)", path);
 		return cli_fail(cmd, "%s: %s", path, strerror(-err));
 	}
 	if (!t->nrows) {
 		unsigned long bad = t->bad.count;
 
+		if (t->denied)
+			err = cli_fail(cmd,
+				       "%s: permission denied on %lu of its files (run as root)",
+				       path, t->denied);
+		else if (t->format == SLAB_FMT_SYSFS && !t->cache_dirs)
+			err = not_sysfs(cmd, path, t);
+		else
+			err = cli_fail(cmd, "%s: no slab rows found (%lu malformed)", path, bad);
 		slab_table_free(t);
-		return cli_fail(cmd, "%s: no slab rows found (%lu malformed)", path, bad);
+		return err;
 	}
 	return CLI_EXIT_OK;
 }
@@ -90,9 +126,10 @@ void wi_print_input(FILE *f, const struct slab_table *t, const struct wi_result 
 			"note:    %u rows with old SLAB names (kmalloc-node, size-N, size-N(DMA)) "
 			"counted as kmalloc classes\n",
 			r->legacy_names);
-	fprintf(f, "machine: RAM %s (%s), %u CPUs for SLUB's slab order (%s)\n",
+	fprintf(f, "machine: RAM %s (%s), %u CPU%s for SLUB's slab order (%s)\n",
 		cli_human(h2, sizeof(h2), r->params.ram_bytes),
 		r->params.ram_given ? "--ram" : "this host; --ram to change", r->params.cpus,
+		r->params.cpus == 1 ? "" : "s",
 		r->params.cpus_given ? "--cpus" : "this host; --cpus to change");
 }
 
@@ -202,8 +239,8 @@ static void print_notes(FILE *f, const struct wi_result *r)
 	if (r->nslubbed) {
 		fprintf(f,
 			"  - classes missing from the input, geometry from SLUB's order rule "
-			"(%u CPUs):",
-			pp->cpus);
+			"(%u CPU%s):",
+			pp->cpus, pp->cpus == 1 ? "" : "s");
 		for (unsigned int i = 0; i < r->nslubbed && i < WI_MAX_SLUBBED; i++)
 			fprintf(f, "%s %s-%u order %u (%u objs/slab)", i ? "," : "",
 				r->slubbed[i].type, r->slubbed[i].size, r->slubbed[i].order,
