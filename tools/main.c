@@ -9,7 +9,7 @@
 
 #include <minalign/minalign.h>
 
-#include "cli.h"
+#include "common/cli.h"
 
 struct subcommand {
 	const char *name;

@@ -11,13 +11,13 @@
 
 #include "test_util.h"
 
-#include "../../tools/cli.c"
-#include "../../tools/json.c"
-#include "../../tools/svg.c"
-#include "../../tools/kmclass.c"
-#include "../../tools/slabparse.c"
-#include "../../tools/slabsysfs.c"
-#include "../../tools/traceparse.c"
+#include "../../tools/common/cli.c"
+#include "../../tools/common/json.c"
+#include "../../tools/common/svg.c"
+#include "../../tools/common/kmclass.c"
+#include "../../tools/whatif/slabparse.c"
+#include "../../tools/whatif/slabsysfs.c"
+#include "../../tools/replay/traceparse.c"
 
 /* ---- option parser and numbers ------------------------------------------------------------- */
 
