@@ -68,8 +68,11 @@ MINALIGN_API void free_pages(unsigned long addr, unsigned int order);
 #define __get_free_page(gfp) __get_free_pages((gfp), 0)
 #define free_page(addr)	     free_pages((addr), 0)
 
-/** get_order() - smallest order whose block holds @size bytes (@size 0 gives 0). */
-MINALIGN_API unsigned int get_order(size_t size);
+/**
+ * get_order() - smallest order whose block holds @size bytes (Linux's type).  @size 0 gives 0
+ * (Linux leaves it undefined).
+ */
+MINALIGN_API int get_order(unsigned long size);
 
 /** page_address() - CPU address of @page, or NULL for a pointer that is not a page of RAM. */
 MINALIGN_API void *page_address(const struct page *page);

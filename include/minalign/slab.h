@@ -154,10 +154,10 @@ MINALIGN_API char *kstrdup(const char *s, gfp_t flags);
 MINALIGN_API void *kmemdup(const void *src, size_t len, gfp_t flags);
 
 /**
- * dma_get_cache_alignment() - the DMA alignment (ARCH_DMA_MINALIGN): the configured cache
- * line, or 128 when the library is not initialised.
+ * dma_get_cache_alignment() - the DMA alignment: the configured cache line, or 128 when the
+ * library is not initialised.  An int, as in Linux.
  */
-MINALIGN_API size_t dma_get_cache_alignment(void);
+MINALIGN_API int dma_get_cache_alignment(void);
 
 /*
  * DMA-safe kmalloc (Linus's opt-in proposal, the DMA_OPT_IN policy): an object that owns whole

@@ -34,7 +34,7 @@ static uint8_t ma_tc_used[MA_TC_NENT]; /* user-cache thread-cache indexes (ma_sl
 
 static unsigned int ma_cache_order(uint32_t stride)
 {
-	unsigned int o, min = get_order(stride);
+	unsigned int o, min = (unsigned int)get_order(stride);
 
 	for (o = min; o <= MA_SLAB_MAX_ORD; o++)
 		if ((PAGE_SIZE << o) / stride >= MA_SLAB_WANT_OBJ)
@@ -78,7 +78,7 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 		return -EINVAL;
 	c->stride = stride;
 	/* a block is naturally aligned to its size, so it must be at least the alignment */
-	c->order = (uint8_t)MA_MAX(ma_cache_order(stride), get_order(align));
+	c->order = (uint8_t)MA_MAX(ma_cache_order(stride), (unsigned int)get_order(align));
 	c->nobj = (uint32_t)((PAGE_SIZE << c->order) / stride);
 	c->km_type = km_type;
 	c->tc_idx = c->debug ? MA_TC_NULL_IDX : tc_idx;
