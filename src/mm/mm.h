@@ -150,6 +150,8 @@ static inline bool ma_page_valid(const struct page *pg)
 struct page *ma_alloc_pages_below(gfp_t gfp, unsigned int order, phys_addr_t limit);
 /* Set or clear MA_PAGE_UNCACHED on every page of a block. */
 void ma_pages_set_uncached(struct page *head, unsigned int order, bool uncached);
+/* Split an allocated block into order-0 blocks (alloc_pages_exact). */
+void ma_split_page(struct page *page, unsigned int order);
 /* Free pages now (exact; takes the allocator lock). */
 uint64_t ma_buddy_free_pages(void);
 /* Debug walker: checks every free list and page state; returns 0 or -EUCLEAN (with a report). */

@@ -197,6 +197,8 @@ void ma_slab_release(struct ma_slab *s)
 	pg->owner = MA_OWNER_NONE;
 	pg->priv = NULL;
 	ma_stat_add(MA_STAT_slab_bytes, -(int64_t)(PAGE_SIZE << order));
+	if (ma_unlikely(s->cache->typesafe) && ma_slab_rcu_defer(s))
+		return;
 	ma_meta_free(s->raw);
 	__free_pages(pg, order);
 }
