@@ -189,7 +189,8 @@ MINALIGN_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, s
 MINALIGN_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 					     enum dma_data_direction dir);
 
-/** dma_sync_single_range_for_cpu() - dma_sync_single_for_cpu() of @size bytes at @addr + @offset. */
+/** dma_sync_single_range_for_cpu() - dma_sync_single_for_cpu() of @size bytes at @addr + @offset.
+ */
 static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
 						 unsigned long offset, size_t size,
 						 enum dma_data_direction dir)

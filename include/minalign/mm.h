@@ -46,17 +46,17 @@ MINALIGN_BEGIN_DECLS
 #define __GFP_THISNODE	     0x400000u
 #define __GFP_WRITE	     0x800000u
 
-#define GFP_KERNEL	   (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
-#define GFP_KERNEL_ACCOUNT (GFP_KERNEL | __GFP_ACCOUNT)
-#define GFP_ATOMIC	   (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
-#define GFP_NOWAIT	   (__GFP_KSWAPD_RECLAIM)
-#define GFP_NOIO	   (__GFP_RECLAIM)
-#define GFP_NOFS	   (__GFP_RECLAIM | __GFP_IO)
-#define GFP_USER	   (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
-#define GFP_HIGHUSER	   (GFP_USER | __GFP_HIGHMEM)
+#define GFP_KERNEL	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_KERNEL_ACCOUNT   (GFP_KERNEL | __GFP_ACCOUNT)
+#define GFP_ATOMIC	     (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
+#define GFP_NOWAIT	     (__GFP_KSWAPD_RECLAIM)
+#define GFP_NOIO	     (__GFP_RECLAIM)
+#define GFP_NOFS	     (__GFP_RECLAIM | __GFP_IO)
+#define GFP_USER	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
+#define GFP_HIGHUSER	     (GFP_USER | __GFP_HIGHMEM)
 #define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE)
-#define GFP_DMA		   __GFP_DMA
-#define GFP_DMA32	   __GFP_DMA32
+#define GFP_DMA		     __GFP_DMA
+#define GFP_DMA32	     __GFP_DMA32
 
 struct page; /* out-of-band page descriptor; opaque to users */
 
@@ -92,9 +92,9 @@ MINALIGN_API void free_pages(unsigned long addr, unsigned int order);
 #define __free_page(page)    __free_pages((page), 0)
 
 /* Rounding to pages (Linux's macros). */
-#define PAGE_ALIGN(addr)      (((addr) + PAGE_SIZE - 1) & PAGE_MASK)
-#define PAGE_ALIGNED(addr)    ((((unsigned long)(addr)) & (PAGE_SIZE - 1)) == 0)
-#define offset_in_page(p)     ((unsigned long)(p) & ~PAGE_MASK)
+#define PAGE_ALIGN(addr)   (((addr) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_ALIGNED(addr) ((((unsigned long)(addr)) & (PAGE_SIZE - 1)) == 0)
+#define offset_in_page(p)  ((unsigned long)(p) & ~PAGE_MASK)
 
 /**
  * alloc_pages_exact() - @size bytes of contiguous pages (zeroed with __GFP_ZERO); the pages of

@@ -31,9 +31,9 @@ MINALIGN_BEGIN_DECLS
  * minalign supports, so a buffer aligned to it owns its lines under every configuration (at
  * the price of up to 256 bytes of padding where the real line is smaller).
  */
-#define ARCH_DMA_MINALIGN 256
+#define ARCH_DMA_MINALIGN      256
 /* A member that a device writes, in a struct the CPU also uses: it starts its own lines. */
-#define __dma_aligned __attribute__((__aligned__(ARCH_DMA_MINALIGN)))
+#define __dma_aligned	       __attribute__((__aligned__(ARCH_DMA_MINALIGN)))
 
 /* What kmalloc(0) returns: not NULL, and faults on any access in the kernel. */
 #define ZERO_SIZE_PTR	    ((void *)16)
@@ -43,29 +43,29 @@ typedef unsigned int slab_flags_t;
 
 /* kmem_cache_create() flags (Linux's names and values). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100u /* the same as SLAB_RED_ZONE */
-#define SLAB_RED_ZONE	     0x00000400u /* debug this cache (red zones, poisoning, free checks) */
-#define SLAB_POISON	     0x00000800u /* the same as SLAB_RED_ZONE */
+#define SLAB_RED_ZONE		0x00000400u /* debug this cache (red zones, poisoning, free checks) */
+#define SLAB_POISON		0x00000800u /* the same as SLAB_RED_ZONE */
 /*
  * Align objects to the cache line, halved while the object fits in half of it (Linux's
  * calculate_alignment(): a 24-byte object gets 32); objects of half a line or more own their
  * lines.
  */
-#define SLAB_HWCACHE_ALIGN   0x00002000u
-#define SLAB_CACHE_DMA	     0x00004000u /* slabs below 4 GiB */
-#define SLAB_CACHE_DMA32     0x00008000u /* slabs below 4 GiB */
-#define SLAB_STORE_USER	     0x00010000u /* accepted and ignored */
-#define SLAB_RECLAIM_ACCOUNT 0x00020000u /* accepted and ignored */
-#define SLAB_PANIC	     0x00040000u /* a failed kmem_cache_create() aborts after its report */
+#define SLAB_HWCACHE_ALIGN	0x00002000u
+#define SLAB_CACHE_DMA		0x00004000u /* slabs below 4 GiB */
+#define SLAB_CACHE_DMA32	0x00008000u /* slabs below 4 GiB */
+#define SLAB_STORE_USER		0x00010000u /* accepted and ignored */
+#define SLAB_RECLAIM_ACCOUNT	0x00020000u /* accepted and ignored */
+#define SLAB_PANIC		0x00040000u /* a failed kmem_cache_create() aborts after its report */
 /*
  * Objects stay objects of this cache until an RCU grace period (liburcu) has passed since their
  * slab emptied: a reader in an RCU read-side section may still look at a freed object (it may
  * be reused at once, so the reader must revalidate it, as in Linux).  The free-list link lives
  * outside the object.
  */
-#define SLAB_TYPESAFE_BY_RCU 0x00080000u
-#define SLAB_NOLEAKTRACE     0x00800000u /* accepted and ignored */
-#define SLAB_NO_MERGE	     0x01000000u /* accepted: caches are never merged */
-#define SLAB_ACCOUNT	     0x04000000u /* accepted and ignored */
+#define SLAB_TYPESAFE_BY_RCU	0x00080000u
+#define SLAB_NOLEAKTRACE	0x00800000u /* accepted and ignored */
+#define SLAB_NO_MERGE		0x01000000u /* accepted: caches are never merged */
+#define SLAB_ACCOUNT		0x04000000u /* accepted and ignored */
 
 struct kmem_cache; /* opaque */
 
@@ -107,14 +107,13 @@ MINALIGN_API struct kmem_cache *kmem_cache_create_usercopy(const char *name, uns
 							   void (*ctor)(void *));
 
 /* A cache for struct @__struct named after it (Linux's helpers). */
-#define KMEM_CACHE(__struct, __flags)                                                          \
-	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct),      \
+#define KMEM_CACHE(__struct, __flags)                                                       \
+	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct), \
 			  (__flags), NULL)
-#define KMEM_CACHE_USERCOPY(__struct, __flags, __field)                                         \
-	kmem_cache_create_usercopy(#__struct, sizeof(struct __struct),                          \
-				   __alignof__(struct __struct), (__flags),                        \
-				   offsetof(struct __struct, __field),                          \
-				   sizeof(((struct __struct *)0)->__field), NULL)
+#define KMEM_CACHE_USERCOPY(__struct, __flags, __field)                                      \
+	kmem_cache_create_usercopy(                                                          \
+		#__struct, sizeof(struct __struct), __alignof__(struct __struct), (__flags), \
+		offsetof(struct __struct, __field), sizeof(((struct __struct *)0)->__field), NULL)
 
 /**
  * kmem_cache_alloc_bulk() - allocate @size objects into @p, all or nothing.

@@ -37,8 +37,9 @@
  * "different address spaces".  __dma memory may be read and written through its own pointer
  * (no noderef); handing it to a function that takes a plain pointer (memcpy, memset) needs
  * dma_cpu_ptr(), and memory the code knows to be DMA-safe by other means (whole pages, a
- * SLAB_HWCACHE_ALIGN cache of objects above half a line) is blessed with dma_assume_safe().  Without sparse, or without the
- * opt-in, every one of these expands to nothing: the C types and the ABI never change.
+ * SLAB_HWCACHE_ALIGN cache of objects above half a line) is blessed with dma_assume_safe(). Without
+ * sparse, or without the opt-in, every one of these expands to nothing: the C types and the ABI
+ * never change.
  */
 #if defined(__CHECKER__) && defined(MINALIGN_SPARSE_DMA)
 #define __dma	    __attribute__((address_space(__dma)))

@@ -17,8 +17,8 @@
  * the devres_live / devres_linux_pad_bytes statistics.
  *
  * Invariants: a node is on a list iff node->dev is set; the list is doubly linked (newer/older)
- * from dev->p->newest to dev->p->oldest; dev->p->nr_entries counts its nodes and dev->p->nr_linux those not
- * MA_DR_INTERNAL; the statistics are changed exactly when a Linux-kind node is linked or
+ * from dev->p->newest to dev->p->oldest; dev->p->nr_entries counts its nodes and dev->p->nr_linux
+ * those not MA_DR_INTERNAL; the statistics are changed exactly when a Linux-kind node is linked or
  * unlinked.  A node's allocation or release never happens under the lock.
  *
  * Locking: dev->p->lock (a mutex, leaf) protects the list and the counters.  Releases, kfree()
@@ -38,10 +38,11 @@
 
 static bool ma_dr_linux(const struct ma_devres *dr)
 {
-	return dr->kind != MA_DR_INTERNAL;
+	return dr->kind != MA_DR_INTERNAL && dr->kind != MA_DR_GROUP_OPEN &&
+	       dr->kind != MA_DR_GROUP_CLOSE;
 }
 
-static struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
+struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
 {
 	struct ma_devres *dr;
 
@@ -55,14 +56,20 @@ static struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
 	return dr;
 }
 
-static void ma_dr_free(struct ma_devres *dr)
+void ma_dr_free(struct ma_devres *dr)
 {
+	struct ma_devres *partner = dr->partner;
+
+	if (dr->kind == MA_DR_GROUP_CLOSE && partner) /* the open marker forgets it */
+		partner->partner = NULL;
+	else if (dr->kind == MA_DR_GROUP_OPEN && partner && !partner->dev)
+		ma_dr_free(partner); /* never closed: the close marker was never linked */
 	dr->magic = 0;
 	ma_meta_free(dr);
 }
 
 /* Caller holds dev->p->lock.  Push @dr as the newest entry. */
-static void ma_dr_link(struct device *dev, struct ma_devres *dr)
+void ma_dr_link(struct device *dev, struct ma_devres *dr)
 {
 	dr->dev = dev;
 	dr->newer = NULL;
@@ -81,7 +88,7 @@ static void ma_dr_link(struct device *dev, struct ma_devres *dr)
 }
 
 /* Caller holds dev->p->lock. */
-static void ma_dr_unlink(struct device *dev, struct ma_devres *dr)
+void ma_dr_unlink(struct device *dev, struct ma_devres *dr)
 {
 	if (dr->newer)
 		dr->newer->older = dr->older;
@@ -108,17 +115,7 @@ static void ma_dr_add(struct device *dev, struct ma_devres *dr)
 	ma_mutex_unlock(&dev->p->lock);
 }
 
-/* What a lookup asks for: a kind and the fields that must match (NULL = any). */
-struct ma_dr_key {
-	enum ma_devres_kind kind;
-	void (*release)(struct device *, void *);
-	void (*action)(void *);
-	const void *res;
-	dr_match_t match;
-	void *match_data;
-};
-
-static bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const struct ma_dr_key *k)
+bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const struct ma_dr_key *k)
 {
 	if (dr->kind != k->kind)
 		return false;
@@ -132,19 +129,31 @@ static bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const 
 		return dr->fn.action == k->action && dr->res == k->res;
 	case MA_DR_KMALLOC:
 		return dr->res == k->res;
+	case MA_DR_GROUP_OPEN:
+	case MA_DR_GROUP_CLOSE:
+		return false;
 	}
 	return false;
 }
 
+/* The newest entry matching @k, or NULL.  Caller holds dev->p->lock. */
+struct ma_devres *ma_dr_find_locked(struct device *dev, const struct ma_dr_key *k)
+{
+	struct ma_devres *dr;
+
+	for (dr = dev->p->newest; dr; dr = dr->older)
+		if (ma_dr_matches(dev, dr, k))
+			break;
+	return dr;
+}
+
 /* Find the newest entry matching @k; with @unlink, take it off the list. */
-static struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *k, bool unlink)
+struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *k, bool unlink)
 {
 	struct ma_devres *dr;
 
 	ma_mutex_lock(&dev->p->lock);
-	for (dr = dev->p->newest; dr; dr = dr->older)
-		if (ma_dr_matches(dev, dr, k))
-			break;
+	dr = ma_dr_find_locked(dev, k);
 	if (dr && unlink)
 		ma_dr_unlink(dev, dr);
 	ma_mutex_unlock(&dev->p->lock);
@@ -152,9 +161,12 @@ static struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *
 }
 
 /* Release what @dr stands for (called without the lock, @dr already unlinked). */
-static void ma_dr_run(struct device *dev, struct ma_devres *dr)
+void ma_dr_run(struct device *dev, struct ma_devres *dr)
 {
 	switch ((enum ma_devres_kind)dr->kind) {
+	case MA_DR_GROUP_OPEN:
+	case MA_DR_GROUP_CLOSE:
+		break;
 	case MA_DR_INTERNAL:
 	case MA_DR_DEVRES:
 		dr->fn.release(dev, dr->res);
@@ -199,7 +211,7 @@ int ma_devres_validate(struct device *dev)
 			why = "entry names another device";
 		else if (dr->newer != newer)
 			why = "newer link broken";
-		else if (dr->kind < MA_DR_INTERNAL || dr->kind > MA_DR_KMALLOC)
+		else if (dr->kind < MA_DR_INTERNAL || dr->kind > MA_DR_GROUP_CLOSE)
 			why = "bad kind";
 		else if (dr->kind == MA_DR_DEVRES && dr->res != dr->data)
 			why = "devres data pointer broken";
@@ -246,7 +258,7 @@ int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void
 
 /* ---- devm_kmalloc() and friends --------------------------------------------------------- */
 
-static bool ma_devres_dev_ok(struct device *dev, const char *what)
+bool ma_devres_dev_ok(struct device *dev, const char *what)
 {
 	if (ma_likely(dev))
 		return true;
@@ -431,7 +443,7 @@ void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 }
 
 /* @res as a devres_alloc() node, or NULL after one report. */
-static struct ma_devres *ma_dr_check(void *res, const char *what)
+struct ma_devres *ma_dr_check(void *res, const char *what)
 {
 	struct ma_devres *dr = ma_dr_of(res);
 
@@ -479,8 +491,8 @@ void devres_add(struct device *dev, void *res)
 	}
 	ma_mutex_unlock(&dev->p->lock);
 	if (dr)
-		ma_report("device", dev->p->name, 0, 0, "devres_add(%p): already on a device's list",
-			  res);
+		ma_report("device", dev->p->name, 0, 0,
+			  "devres_add(%p): already on a device's list", res);
 }
 
 static struct ma_devres *ma_devres_lookup(struct device *dev, dr_release_t release,

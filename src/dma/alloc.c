@@ -80,7 +80,8 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 	order = get_order(size);
 	if (order > MAX_PAGE_ORDER)
 		return NULL;
-	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, (unsigned int)order, ma_noncoherent_limit(dev));
+	pg = ma_alloc_pages_below(gfp & ~__GFP_ZERO, (unsigned int)order,
+				  ma_noncoherent_limit(dev));
 	if (!pg)
 		return NULL;
 	memset(ma_page_to_virt(pg), 0, size);

@@ -263,3 +263,8 @@ void dma_pool_destroy(struct dma_pool *pool)
 	ma_meta_free(pool->name);
 	ma_meta_free(pool);
 }
+
+struct device *ma_dma_pool_dev(const struct dma_pool *pool)
+{
+	return pool ? pool->dev : NULL;
+}

@@ -105,6 +105,10 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 		       enum dma_data_direction dir, unsigned long attrs, const char *what);
 void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
 		      bool for_cpu, const char *what);
+/* ---- dmapool.c ------------------------------------------------------------------------- */
+/* The device a pool was created for (NULL for a NULL pool). */
+struct device *ma_dma_pool_dev(const struct dma_pool *pool);
+
 /* ---- dev.c ---------------------------------------------------------------------------- */
 /* False (after one "NULL device" report) when @dev is NULL. */
 bool ma_dma_dev_valid(struct device *dev, const char *what);

@@ -76,8 +76,9 @@ dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t si
 	}
 	addr = ma_phys_to_dma(dev, phys_addr);
 	if (!ma_dma_capable(dev, phys_addr, size)) {
-		ma_report("dma", dev->p->name, phys_addr, size, "%s: %#llx+%zu is beyond the DMA mask",
-			  what, (unsigned long long)phys_addr, size);
+		ma_report("dma", dev->p->name, phys_addr, size,
+			  "%s: %#llx+%zu is beyond the DMA mask", what,
+			  (unsigned long long)phys_addr, size);
 		return DMA_MAPPING_ERROR;
 	}
 	return addr;
