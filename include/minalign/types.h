@@ -63,8 +63,8 @@ typedef int32_t s32;
 typedef long long s64;
 
 typedef unsigned int gfp_t;
-typedef uint64_t phys_addr_t;
-typedef uint64_t dma_addr_t;
+typedef u64 phys_addr_t; /* as in the kernel (CONFIG_PHYS_ADDR_T_64BIT) */
+typedef u64 dma_addr_t; /* as in the kernel (CONFIG_ARCH_DMA_ADDR_T_64BIT) */
 
 /* Direction of a streaming DMA transfer (Linux's values). */
 enum dma_data_direction {
