@@ -5,7 +5,7 @@
 # Says what it checks and what it installs; installs with apt-get as root (or via sudo).
 set -euo pipefail
 
-build_pkgs="cmake make gcc g++ pkg-config liburcu-dev libcmocka-dev"
+build_pkgs="cmake make gcc g++ pkg-config liburcu-dev libcmocka-dev libtracefs-dev libtracecmd-dev libtraceevent-dev"
 test_pkgs="$build_pkgs valgrind clang libclang-rt-14-dev python3 chromium sparse"
 bench_pkgs="$build_pkgs libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"

@@ -10,6 +10,7 @@
 #include <minalign/minalign.h>
 
 #include "common/cli.h"
+#include "record/record.h"
 
 struct subcommand {
 	const char *name;
@@ -21,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{"report", cmd_report, "what every policy costs on this machine (the main job; default)"},
 	{"whatif", cmd_whatif, "slab bytes and bounce pool per policy for slabinfo data"},
 	{"replay", cmd_replay, "replay an ftrace kmem trace through the allocator per policy"},
+	{"record", cmd_record, "capture a kmem trace on this machine (root, libtracefs)"},
 	{"stress", cmd_stress, "the simulated system-on-chip with every knob"},
 	{"bench", cmd_bench, "allocator and DMA-mapping benchmarks"},
 	{"slabinfo", cmd_slabinfo, "the library's caches in /proc/slabinfo 2.1 format"},

@@ -10,6 +10,7 @@
 #include <minalign/mm.h>
 #include <minalign/device.h>
 #include <minalign/dma-mapping.h>
+#include <minalign/dma-optin.h>
 #include <minalign/scatterlist.h>
 #include <minalign/dmapool.h>
 #include <minalign/swiotlb.h>

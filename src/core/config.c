@@ -10,6 +10,8 @@
  */
 #include "core/core.h"
 
+#include <minalign/mm.h> /* PAGE_SIZE: RAM is configured in whole pages */
+
 struct minalign_config ma_cfg;
 atomic_bool ma_up;
 

@@ -8,7 +8,7 @@
 #ifndef MINALIGN_CORE_CORE_H
 #define MINALIGN_CORE_CORE_H
 
-#include <minalign/minalign.h>
+#include <minalign/core.h> /* configuration, reports, statistics, fault injection */
 
 #include <errno.h>
 #include <stdatomic.h>

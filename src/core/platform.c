@@ -83,16 +83,20 @@ void ma_mutex_destroy(ma_mutex_t *m)
 	pthread_mutex_destroy(m);
 }
 
+_Thread_local struct ma_lockdepth ma_lockdepth __attribute__((tls_model("initial-exec")));
+
 void ma_mutex_lock(ma_mutex_t *m)
 {
 	int err = pthread_mutex_lock(m);
 
 	MA_BUG_ON(err != 0);
+	ma_lock_taken();
 }
 
 void ma_mutex_unlock(ma_mutex_t *m)
 {
 	pthread_mutex_unlock(m);
+	ma_lock_dropped();
 }
 
 void ma_cond_init(ma_cond_t *c)

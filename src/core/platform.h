@@ -24,6 +24,29 @@ void *ma_plat_map(size_t size);
 void *ma_plat_map_aligned(size_t size, size_t align, uintptr_t phase, void **base, size_t *len);
 void ma_plat_unmap(void *addr, size_t size);
 
+/*
+ * Library locks the calling thread holds, and reports queued meanwhile: a report made under a
+ * lock is delivered when the thread's last lock is dropped (core/report.c), so a report handler
+ * never runs with a library lock held and may call any API.
+ */
+struct ma_lockdepth {
+	unsigned int held;
+	unsigned int queued;
+};
+extern _Thread_local struct ma_lockdepth ma_lockdepth __attribute__((tls_model("initial-exec")));
+void ma_report_flush(void);
+
+static inline void ma_lock_taken(void)
+{
+	ma_lockdepth.held++;
+}
+
+static inline void ma_lock_dropped(void)
+{
+	if (--ma_lockdepth.held == 0 && __builtin_expect(ma_lockdepth.queued != 0, 0))
+		ma_report_flush();
+}
+
 typedef struct {
 	atomic_int v;
 } ma_spinlock_t;
@@ -41,12 +64,17 @@ void ma_spin_lock_slow(ma_spinlock_t *l);
 
 static inline bool ma_spin_trylock(ma_spinlock_t *l)
 {
-	return atomic_load_explicit(&l->v, memory_order_relaxed) == 0 &&
-	       !atomic_exchange_explicit(&l->v, 1, memory_order_acquire);
+	bool got = atomic_load_explicit(&l->v, memory_order_relaxed) == 0 &&
+		   !atomic_exchange_explicit(&l->v, 1, memory_order_acquire);
+
+	if (got)
+		ma_lock_taken();
+	return got;
 }
 
 static inline void ma_spin_lock(ma_spinlock_t *l)
 {
+	ma_lock_taken();
 	if (!atomic_exchange_explicit(&l->v, 1, memory_order_acquire))
 		return;
 	ma_spin_lock_slow(l);
@@ -55,6 +83,7 @@ static inline void ma_spin_lock(ma_spinlock_t *l)
 static inline void ma_spin_unlock(ma_spinlock_t *l)
 {
 	atomic_store_explicit(&l->v, 0, memory_order_release);
+	ma_lock_dropped();
 }
 
 typedef pthread_mutex_t ma_mutex_t;

@@ -16,6 +16,8 @@
 
 #include "core/core.h"
 
+#include <minalign/device.h>
+
 /* What Linux's struct devres_node occupies on a 64-bit kernel (list_head, release, name, size). */
 #define MA_DEVRES_LINUX_NODE 40u
 

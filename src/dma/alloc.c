@@ -64,6 +64,7 @@ static phys_addr_t ma_noncoherent_limit(const struct device *dev)
 	return m == UINT64_MAX ? UINT64_MAX : (phys_addr_t)m + 1;
 }
 
+MA_DMA_ENTRY
 struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			     enum dma_data_direction dir, gfp_t gfp)
 {
@@ -114,6 +115,7 @@ void dma_free_pages(struct device *dev, size_t size, struct page *page, dma_addr
 	__free_pages(page, (unsigned int)get_order(size));
 }
 
+MA_DMA_ENTRY
 void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			    enum dma_data_direction dir, gfp_t gfp)
 {

@@ -30,9 +30,11 @@
  * device destroy each mapping still live is reported, then unmapped without a sync.
  *
  * Cache lines (the EEXIST check).  Only mappings that can corrupt a shared line are entered:
- * inbound (FROM_DEVICE, BIDIRECTIONAL), direct (a bounce never shares a line), on a device the
- * CPU cache is maintained for, without DMA_ATTR_SKIP_CPU_SYNC.  Each enters its first and its
- * last line; a line inside a larger mapping is not checked.
+ * inbound (FROM_DEVICE, BIDIRECTIONAL), on a device the CPU cache is maintained for, without
+ * DMA_ATTR_SKIP_CPU_SYNC.  Each enters its first and its last line; a line inside a larger
+ * mapping is not checked.  Two direct mappings clash on a shared line; when either is bounced
+ * (a bounce shares no line) they clash only when their bytes overlap: one buffer mapped twice
+ * for inbound DMA is refused whether or not it is bounced.
  *
  * Invariants: an entry is on exactly one of its device's hash chains (live), the free list, or
  * neither (between map_begin and map_end, or being torn down); its line nodes are in the line
@@ -197,6 +199,10 @@ static bool dbg_lines_add(struct ma_dbg_entry *e, struct dbg_other *o)
 		for (struct ma_dbg_line *l = ma_dbg_lbucket[b[i]]; l; l = l->next) {
 			if (l->line != e->lines[i].line)
 				continue;
+			/* a bounce shares no line: only the same bytes mapped twice clash */
+			if ((e->bounced || l->e->bounced) &&
+			    (l->e->phys >= e->phys + e->size || e->phys >= l->e->phys + l->e->size))
+				continue;
 			snprintf(o->dev, sizeof(o->dev), "%s", l->e->dev->p->name);
 			o->phys = l->e->phys;
 			o->size = l->e->size;
@@ -308,14 +314,14 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 					    bool bounce, const char *what)
 {
 	struct ma_dma_debug *t = ma_dbg_of(dev);
-	bool hazard = !bounce && ma_dma_inbound(dir) && ma_dma_maintained(dev);
+	bool hazard = ma_dma_inbound(dir) && ma_dma_maintained(dev);
 	phys_addr_t line = ma_cfg.cache_line;
 	struct ma_dbg_entry *e;
 	struct dbg_other o;
 
 	if (!t)
 		return &ma_dbg_untracked;
-	if (hazard && dbg_packed(dev, phys, size, what))
+	if (hazard && !bounce && dbg_packed(dev, phys, size, what))
 		return NULL;
 	e = dbg_entry_get(t);
 	if (!e)
@@ -325,6 +331,7 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 	e->size = size;
 	e->attrs = attrs;
 	e->dir = (uint8_t)dir;
+	e->bounced = bounce;
 	e->type = (attrs & MA_DMA_ATTR_SG)     ? MA_DBG_SG
 		  : (attrs & MA_DMA_ATTR_PAGE) ? MA_DBG_PAGE
 					       : MA_DBG_SINGLE;

@@ -148,7 +148,8 @@ static u64 dbg_coherent_span(const struct device *dev, phys_addr_t phys)
 	if (pg->state != MA_PAGE_HEAD && pg->state != MA_PAGE_TAIL)
 		return 0;
 	h = ma_page_head(pg);
-	if (h->state != MA_PAGE_HEAD || h->owner != MA_OWNER_COHERENT || h->priv != dev)
+	if (h->state != MA_PAGE_HEAD ||
+	    (h->owner != MA_OWNER_COHERENT && h->owner != MA_OWNER_DMA_POOL) || h->priv != dev)
 		return 0;
 	start = ma_page_to_phys(h);
 	if (phys - start >= (PAGE_SIZE << h->order))

@@ -31,6 +31,7 @@ struct ma_dbg_entry {
 	uint8_t dir, type, nlines;
 	bool checked; /* dma_mapping_error() saw the address */
 	bool claimed; /* scratch of the multi-segment checks, under dbg->lock */
+	bool bounced; /* the mapping is bounced (its lines clash only on overlapping bytes) */
 	struct ma_dbg_line lines[2];
 };
 

@@ -76,6 +76,7 @@ int ma_dma_init(void)
 {
 	ma_dma_bounce_init();
 	ma_dma_debug_init();
+	ma_dma_optin_init();
 	return ma_device_add_hook(ma_dma_attach);
 }
 

@@ -22,7 +22,7 @@ static void ma_dmam_release(struct device *dev, void *res)
 {
 	struct ma_dmam *d = res;
 
-	dma_free_coherent(dev, d->size, d->vaddr, d->handle);
+	ma_coherent_free(dev, d->size, d->vaddr, d->handle, MA_OWNER_COHERENT, true);
 }
 
 static int ma_dmam_match(struct device *dev, void *res, void *match_data)
@@ -48,6 +48,7 @@ void *dmam_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handl
 		devres_free(d);
 		return NULL;
 	}
+	ma_coherent_set_managed(vaddr);
 	d->size = size;
 	d->vaddr = vaddr;
 	d->handle = *dma_handle;

@@ -134,7 +134,8 @@ static struct ma_pool_chunk *ma_pool_chunk_new(struct dma_pool *pool, gfp_t gfp)
 
 	if (!c)
 		return NULL;
-	c->vaddr = dma_alloc_coherent(pool->dev, pool->allocation, &c->dma, gfp);
+	c->vaddr = ma_coherent_alloc(pool->dev, pool->allocation, &c->dma, gfp, MA_OWNER_DMA_POOL,
+				     "dma_pool_alloc");
 	if (!c->vaddr) {
 		ma_meta_free(c);
 		return NULL;
@@ -253,7 +254,8 @@ void dma_pool_destroy(struct dma_pool *pool)
 	for (c = pool->chunks; c; c = next) {
 		next = c->next;
 		busy += c->in_use;
-		dma_free_coherent(pool->dev, pool->allocation, c->vaddr, c->dma);
+		ma_coherent_free(pool->dev, pool->allocation, c->vaddr, c->dma, MA_OWNER_DMA_POOL,
+				 false);
 		ma_meta_free(c);
 	}
 	if (busy)

@@ -94,6 +94,15 @@ void ma_dma_bounce_init(void);
 /* Count both verdicts for an inbound non-coherent mapping; true if the policy bounces it. */
 bool ma_dma_align_bounce(phys_addr_t phys, size_t size);
 
+/* ---- coherent.c ------------------------------------------------------------------------ */
+/* dma_alloc_coherent()/dma_free_coherent() for blocks of page owner @owner (COHERENT, DMA_POOL). */
+void *ma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
+			unsigned int owner, const char *what);
+void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+		      unsigned int owner, bool managed);
+/* Mark the coherent block at @cpu as released by devres (dmam_alloc_coherent()). */
+void ma_coherent_set_managed(void *cpu);
+
 /* ---- mapping.c ------------------------------------------------------------------------- */
 /*
  * Map / unmap / sync one physical range whose arguments the caller validated (@dev non-NULL,
@@ -133,5 +142,6 @@ static inline bool ma_dma_maintained(const struct device *dev)
 }
 
 #include "dma/debug.h" /* the DMA-API debug hooks; it needs the definitions above */
+#include "dma/optin.h" /* naming the callers of opt-in bounces */
 
 #endif /* MINALIGN_DMA_INTERNAL_H */

@@ -20,6 +20,10 @@
  * one that did asks swiotlb/, which checks the global pools' envelope (two compares) and the
  * device's transient pools.
  *
+ * A bounce for cache-line sharing in the recording modes (optin.h) is attributed to the
+ * driver that called dma_map_* (optin.c), on the bounce path only.  The exported map calls are
+ * MA_DMA_ENTRY so that optin.c can find that caller in a backtrace.
+ *
  * Locking: none on the direct path (no lock, no allocation); a bounce takes one swiotlb area
  * lock.  Statistics are per-thread counters.
  */
@@ -74,6 +78,8 @@ dma_addr_t ma_dma_map_phys(struct device *dev, phys_addr_t phys, size_t size,
 			ma_stat_add(MA_STAT_dma_map_failures, 1);
 			return addr;
 		}
+		if (!addressing && ma_dma_optin_on())
+			ma_dma_optin_note(dev, phys, size, what);
 	} else {
 		if (ma_dma_maintained(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			ma_cache_sync_for_device(phys, size, dir);
@@ -164,6 +170,7 @@ void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma
 
 /* ---- the exported calls ----------------------------------------------------------------- */
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 				enum dma_data_direction dir, unsigned long attrs)
 {
@@ -183,6 +190,7 @@ fail:
 	return DMA_MAPPING_ERROR;
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
 {
 	return dma_map_single_attrs(dev, ptr, size, dir, 0);
@@ -202,6 +210,7 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 	dma_unmap_single_attrs(dev, addr, size, dir, 0);
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
@@ -228,6 +237,7 @@ fail:
 	return DMA_MAPPING_ERROR;
 }
 
+MA_DMA_ENTRY
 dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
 			enum dma_data_direction dir)
 {

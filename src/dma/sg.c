@@ -158,6 +158,7 @@ undo:
 	return -EIO;
 }
 
+MA_DMA_ENTRY
 unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int nents,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
@@ -166,6 +167,7 @@ unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sgl, int n
 	return n < 0 ? 0 : (unsigned int)n;
 }
 
+MA_DMA_ENTRY
 unsigned int dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			enum dma_data_direction dir)
 {
@@ -216,6 +218,7 @@ void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nel
 	ma_sg_sync(dev, sgl, nelems, dir, false, "dma_sync_sg_for_device");
 }
 
+MA_DMA_ENTRY
 int dma_map_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
 		    unsigned long attrs)
 {

@@ -13,18 +13,12 @@
  */
 #include "core/core.h"
 
-/* Subsystem entry points (each module's private header declares its own; listed here so
- * this file does not include every module's internals). */
-int ma_mm_init(void);
-void ma_mm_exit(void);
-int ma_cache_init(void);
-void ma_cache_exit(void);
-int ma_slab_init(void);
-void ma_slab_exit(void);
-int ma_swiotlb_init(void);
-void ma_swiotlb_exit(void);
-int ma_dma_init(void);
-void ma_dma_exit(void);
+/* Each module's own header declares its entry points, so the compiler checks them here. */
+#include "cache/cache.h"     /* ma_cache_init, ma_cache_exit */
+#include "dma/internal.h"    /* ma_dma_init, ma_dma_exit */
+#include "mm/mm.h"	     /* ma_mm_init, ma_mm_exit */
+#include "slab/slab.h"	     /* ma_slab_init, ma_slab_exit */
+#include "swiotlb/swiotlb.h" /* ma_swiotlb_init, ma_swiotlb_exit */
 
 struct ma_subsys {
 	const char *name;

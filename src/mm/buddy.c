@@ -318,12 +318,33 @@ unsigned long get_zeroed_page(gfp_t gfp)
 
 /* ---- freeing ---------------------------------------------------------------------------- */
 
-/* Why freeing (@idx, @order) would be misuse, or NULL when it is fine (buddy.lock held). */
-static const char *buddy_free_misuse(uint32_t idx, unsigned int order, unsigned int *held)
+static const char *const buddy_owner_free[MA_OWNER_NR] = {
+	[MA_OWNER_NONE] = "__free_pages/free_pages",
+	[MA_OWNER_SLAB] = "kfree/kmem_cache_free (a slab)",
+	[MA_OWNER_KMALLOC_LARGE] = "kfree (kmalloc memory)",
+	[MA_OWNER_SWIOTLB] = "nothing: the SWIOTLB bounce pool",
+	[MA_OWNER_COHERENT] = "dma_free_coherent",
+	[MA_OWNER_DMA_POOL] = "dma_pool_destroy (a dma_pool chunk)",
+};
+
+const char *ma_page_owner_name(unsigned int owner)
+{
+	return owner < MA_OWNER_NR ? buddy_owner_free[owner] : "an unknown owner";
+}
+
+/*
+ * Why freeing (@idx, @order) as @owner would be misuse, or NULL when it is fine (buddy.lock
+ * held).  The owner tag is written by the block's owner outside the lock, so a racing free of
+ * someone else's block (itself misuse) may see the old tag; nothing is freed twice either way
+ * because the state check is under the lock.
+ */
+static const char *buddy_free_misuse(uint32_t idx, unsigned int order, unsigned int owner,
+				     unsigned int *held, unsigned int *held_owner)
 {
 	const struct page *pg = &ma_mem.pages[idx];
 
 	*held = pg->order;
+	*held_owner = owner;
 	switch (pg->state) {
 	case MA_PAGE_FREE:
 	case MA_PAGE_FREE_TAIL:
@@ -331,6 +352,10 @@ static const char *buddy_free_misuse(uint32_t idx, unsigned int order, unsigned 
 	case MA_PAGE_TAIL:
 		return "page is inside an allocated block, not its first page";
 	case MA_PAGE_HEAD:
+		if (pg->owner != owner) {
+			*held_owner = pg->owner;
+			return "the block belongs to another allocator; it is freed by";
+		}
 		if (pg->order != order)
 			return "wrong order";
 		return NULL;
@@ -372,40 +397,58 @@ static void buddy_free_block(uint32_t idx, unsigned int order)
 	buddy_list_add(idx, order);
 }
 
+/* Free (@page, @order) if it is an allocated block of @owner; else one report. */
+static bool buddy_free_as(struct page *page, unsigned int order, unsigned int owner)
+{
+	unsigned int held, held_owner;
+	const char *why;
+	uint32_t idx;
+
+	if (ma_unlikely(!ma_page_valid(page))) {
+		ma_report("mm", NULL, 0, order_bytes(order), "__free_pages(%p, %u): %s",
+			  (void *)page, order,
+			  ma_mem.pages ? "not a page of RAM" : "minalign is not initialised");
+		return false;
+	}
+	idx = ma_page_idx(page);
+
+	ma_spin_lock(&buddy.lock);
+	why = buddy_free_misuse(idx, order, owner, &held, &held_owner);
+	if (ma_likely(!why))
+		buddy_free_block(idx, order);
+	ma_spin_unlock(&buddy.lock);
+
+	if (ma_unlikely(why)) {
+		bool foreign = held_owner != owner;
+
+		ma_report("mm", NULL, ma_page_to_phys(page), order_bytes(order),
+			  "__free_pages(pfn %#llx, order %u): %s%s%s (block order %u)",
+			  (unsigned long long)buddy_pfn(idx), order, why, foreign ? " " : "",
+			  foreign ? ma_page_owner_name(held_owner) : "", held);
+	}
+	return !why;
+}
+
 /**
  * __free_pages() - return a block from alloc_pages().
  * @page: first page of the block; NULL is ignored.
  * @order: the order it was allocated with.
  *
  * A double free, a free of a page never handed out (a tail page, a page of a free block, a
- * pointer that is not a page) or a wrong @order makes one report and changes nothing.
+ * pointer that is not a page), a block that another allocator owns (a slab, kmalloc-large,
+ * coherent, dma_pool or SWIOTLB block: free it through its own API) or a wrong @order makes one
+ * report and changes nothing.
  */
 void __free_pages(struct page *page, unsigned int order)
 {
-	const char *why;
-	unsigned int held;
-	uint32_t idx;
-
 	if (!page)
 		return;
-	if (ma_unlikely(!ma_page_valid(page))) {
-		ma_report("mm", NULL, 0, order_bytes(order), "__free_pages(%p, %u): %s",
-			  (void *)page, order,
-			  ma_mem.pages ? "not a page of RAM" : "minalign is not initialised");
-		return;
-	}
-	idx = ma_page_idx(page);
+	buddy_free_as(page, order, MA_OWNER_NONE);
+}
 
-	ma_spin_lock(&buddy.lock);
-	why = buddy_free_misuse(idx, order, &held);
-	if (ma_likely(!why))
-		buddy_free_block(idx, order);
-	ma_spin_unlock(&buddy.lock);
-
-	if (ma_unlikely(why))
-		ma_report("mm", NULL, ma_page_to_phys(page), order_bytes(order),
-			  "__free_pages(pfn %#llx, order %u): %s (block order %u)",
-			  (unsigned long long)buddy_pfn(idx), order, why, held);
+bool ma_free_pages_owned(struct page *page, unsigned int order, unsigned int owner)
+{
+	return buddy_free_as(page, order, owner);
 }
 
 /**
@@ -422,6 +465,8 @@ void ma_split_page(struct page *page, unsigned int order)
 		page[i].state = MA_PAGE_HEAD;
 		page[i].head = idx + i;
 		page[i].order = 0;
+		page[i].owner = MA_OWNER_NONE;
+		page[i].priv = NULL;
 	}
 	ma_spin_unlock(&buddy.lock);
 }

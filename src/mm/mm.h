@@ -17,6 +17,8 @@
 
 #include "core/core.h"
 
+#include <minalign/mm.h>
+
 #define MA_PAGE_NONE UINT32_MAX
 #define MA_MM_BLOCK  (PAGE_SIZE << MAX_PAGE_ORDER) /* largest buddy block: 4 MiB */
 
@@ -35,10 +37,13 @@ enum ma_page_owner {
 	MA_OWNER_SLAB,	   /* a slab of a kmem_cache; priv is the slab descriptor */
 	MA_OWNER_KMALLOC_LARGE,
 	MA_OWNER_SWIOTLB,  /* a bounce pool; priv is the pool */
-	MA_OWNER_COHERENT, /* dma_alloc_coherent memory */
+	MA_OWNER_COHERENT, /* dma_alloc_coherent memory; priv is the device */
+	MA_OWNER_DMA_POOL, /* a dma_pool chunk (coherent memory); priv is the device */
+	MA_OWNER_NR,
 };
 
 #define MA_PAGE_UNCACHED 0x1u /* mapped uncached: CPU and devices both use the CPU view */
+#define MA_PAGE_MANAGED	 0x2u /* head page: the block is released by devres (dmam_*) */
 
 struct page {
 	uint32_t next, prev; /* buddy free list (page indexes), MA_PAGE_NONE-terminated */
@@ -148,6 +153,15 @@ static inline bool ma_page_valid(const struct page *pg)
  * (a physical address; UINT64_MAX for any).  Returns NULL on failure without a report.
  */
 struct page *ma_alloc_pages_below(gfp_t gfp, unsigned int order, phys_addr_t limit);
+/*
+ * ma_free_pages_owned() - __free_pages() for a block whose head page has owner @owner (set by
+ * the module that allocated it).  A block of another owner, a free block, a tail page or a
+ * wrong order makes one report and nothing is freed; returns false then.  __free_pages() itself
+ * frees only blocks of owner MA_OWNER_NONE (plain alloc_pages() users).
+ */
+bool ma_free_pages_owned(struct page *page, unsigned int order, unsigned int owner);
+/* What frees a block of @owner ("kfree", "dma_free_coherent", ...). */
+const char *ma_page_owner_name(unsigned int owner);
 /* Set or clear MA_PAGE_UNCACHED on every page of a block. */
 void ma_pages_set_uncached(struct page *head, unsigned int order, bool uncached);
 /* Split an allocated block into order-0 blocks (alloc_pages_exact). */

@@ -196,6 +196,11 @@ void *ma_cache_alloc(struct kmem_cache *c, gfp_t gfp, size_t req)
 	struct ma_tcache *tc;
 	void *obj = NULL;
 
+	if (ma_unlikely(c->dead)) {
+		ma_report("slab", NULL, 0, c->size, "kmem_cache_alloc(%s): the cache was destroyed",
+			  c->name);
+		return NULL;
+	}
 	if (c->tc_idx != MA_TC_NULL_IDX && (tc = ma_tc_get()) != NULL) {
 		obj = ma_tc_pop(c->tc_idx, c->link_off);
 		if (!obj)

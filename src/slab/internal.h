@@ -9,7 +9,7 @@
  * the slab at it, so kfree finds a descriptor with one load.
  *
  * Free lists are singly linked through a word inside free objects (at link_off: 0, or after
- * the object for caches with a constructor), obfuscated as next ^ secret ^ &word with a
+ * the object for caches with a constructor), obfuscated as rotl(next ^ secret) ^ &word with a
  * per-cache random secret, in every build.  Debug caches keep no link in objects (they poison
  * them) and use an index stack in the descriptor's debug array instead.
  *
@@ -102,11 +102,12 @@ enum ma_km_type {
  * on, `left` of them, are free and on no list.
  */
 struct ma_tc_hot {
-	void *free;	  /* objects of the current slab, obfuscated links */
-	uintptr_t secret; /* the cache's secret */
-	char *bump;	  /* next never-used slot of the current slab */
-	uint32_t left;	  /* never-used slots from bump on */
-	uint32_t stride;  /* the cache's slot size */
+	void *free;	     /* objects of the current slab, obfuscated links */
+	uintptr_t secret;    /* the cache's secret */
+	char *bump;	     /* next never-used slot of the current slab */
+	uint32_t left;	     /* never-used slots from bump on */
+	uint32_t stride;     /* the cache's slot size */
+	struct ma_slab *cur; /* the current slab (validates what the hot list hands out) */
 };
 
 /* The rest of one entry, touched on slow paths only.  Owner-private except `notify`. */
@@ -203,7 +204,7 @@ struct ma_dbg_obj {
 #define MA_DBG_NONE UINT32_MAX
 
 struct ma_slab {
-	/* line 0: the owner's kfree fast path */
+	/* line 0: the owner's kfree fast path and the hot list's checks */
 	_Atomic(struct ma_tcache *) owner;
 	void *local_free;	 /* frees by the owner */
 	uintptr_t secret;	 /* the cache's secret */
@@ -211,14 +212,17 @@ struct ma_slab {
 	uint32_t mark;		 /* nlocal value that needs the slow path (full->partial, empty) */
 	uint32_t amask;		 /* object starts have these address bits clear */
 	uint32_t link_off;	 /* offset of the free-list word in a free object */
-	struct kmem_cache *cache;
-	uintptr_t base; /* CPU address of slot 0 */
+	uintptr_t base;		 /* CPU address of slot 0 */
+	uint32_t stride;	 /* slot size */
+	uint32_t span;		 /* nobj * stride: bytes of slots */
+	uint8_t gshift;		 /* log2 of the slot-state granule (slot.h) */
 
 	/* line 1: remote frees, then cold fields */
 	_Alignas(64) _Atomic uint64_t rfree;
 	void *aux;		/* more free objects: collected remote frees, or shared-mode list */
 	_Atomic uint32_t naux;	/* objects on aux */
-	uint32_t stride, nobj;	/* slot size and count */
+	uint32_t nobj;		/* slot count */
+	struct kmem_cache *cache;
 	uint32_t objsize;	/* bytes of a slot that belong to the object (debug: no red zone) */
 	uint8_t order, where;	/* enum ma_slab_where */
 	uint8_t shift;		/* log2(stride) when stride is a power of two, else 0 */
@@ -289,18 +293,34 @@ extern struct ma_list ma_slab_caches;
 
 /* ---- free-list words ------------------------------------------------------------------- */
 
+/*
+ * A link is stored as rotl(next ^ secret, MA_FL_ROT) ^ &word: a write that changes any of the
+ * word's three low bytes (an overflow of up to three bytes past an object into its free
+ * neighbour) changes the decoded pointer in bits 40 and up, far outside the slab, so the
+ * range check made before a link is followed (slot.h) catches it without a memory load.
+ */
+#define MA_FL_ROT 24
+
+static inline uintptr_t ma_fl_encode(uintptr_t next, uintptr_t secret, uintptr_t where)
+{
+	uintptr_t v = next ^ secret;
+
+	return ((v << MA_FL_ROT) | (v >> (sizeof(v) * 8 - MA_FL_ROT))) ^ where;
+}
+
 static inline void *ma_fl_get(const void *obj, uintptr_t secret, uint32_t off)
 {
 	const uintptr_t *w = (const uintptr_t *)(const void *)((const char *)obj + off);
+	uintptr_t v = *w ^ (uintptr_t)w;
 
-	return (void *)(*w ^ secret ^ (uintptr_t)w);
+	return (void *)(((v >> MA_FL_ROT) | (v << (sizeof(v) * 8 - MA_FL_ROT))) ^ secret);
 }
 
 static inline void ma_fl_set(void *obj, const void *next, uintptr_t secret, uint32_t off)
 {
 	uintptr_t *w = (uintptr_t *)(void *)((char *)obj + off);
 
-	*w = (uintptr_t)next ^ secret ^ (uintptr_t)w;
+	*w = ma_fl_encode((uintptr_t)next, secret, (uintptr_t)w);
 }
 
 /* ---- lookups --------------------------------------------------------------------------- */
@@ -323,6 +343,8 @@ static inline uint32_t ma_slab_index(const struct ma_slab *s, const void *p)
 	return s->shift ? rel >> s->shift : rel / s->stride;
 }
 
+#include "slab/slot.h" /* out-of-band slot states and validated free-list links */
+
 static inline void *ma_slab_obj(const struct ma_slab *s, uint32_t i)
 {
 	return (void *)(s->base + (uintptr_t)i * s->stride);
@@ -343,11 +365,15 @@ static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 	void *obj = h->free;
 
 	if (ma_likely(obj)) {
+		/* never follow a link before the object it names is known to be a free slot */
+		if (ma_unlikely(!ma_slot_take(h->cur, obj)))
+			return ma_tc_bad_link(tc, h, obj);
 		h->free = ma_fl_get(obj, h->secret, link_off);
 		/* the next pop reads that object's link: start fetching it now */
 		__builtin_prefetch(h->free);
 	} else if (ma_likely(h->left)) {
 		obj = h->bump;
+		ma_slot_take_new(h->cur, obj);
 		h->bump += h->stride;
 		h->left--;
 	} else {
@@ -359,13 +385,15 @@ static inline void *ma_tc_pop(unsigned int idx, uint32_t link_off)
 
 /*
  * Free @p into @s when the calling thread owns @s and nothing unusual happens: no lock, no
- * atomic read-modify-write.  False sends the caller to ma_slab_free(), which handles every
- * other case (remote, shared, debug, and through s->mark: the first free into a full slab, the
- * slab becoming empty, any free into an empty slab; misuse the cheap checks catch).
+ * atomic read-modify-write.  @p must be the start of a live slot (its out-of-band state byte
+ * says LIVE; a multiply and a compare check the start, exactly for every slot size).  False
+ * sends the caller to ma_slab_free(), which handles every other case (remote, shared, debug,
+ * misuse, and through s->mark: the first free into a full slab, the slab becoming empty).
  */
 static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
 {
 	struct ma_tcache *tc = ma_tc;
+	_Atomic uint8_t *st;
 	void *old;
 	uint32_t n;
 
@@ -373,8 +401,10 @@ static inline bool ma_slab_free_fast(struct ma_slab *s, void *p)
 		return false;
 	old = s->local_free;
 	n = atomic_load_explicit(&s->nlocal, memory_order_relaxed) + 1;
-	if (ma_unlikely(old == p || n == s->mark || ((uintptr_t)p & s->amask)))
+	st = ma_slot_live(s, p);
+	if (ma_unlikely(!st || n == s->mark))
 		return false;
+	atomic_store_explicit(st, MA_SLOT_FREE, memory_order_relaxed);
 	ma_fl_set(p, old, s->secret, s->link_off);
 	s->local_free = p;
 	atomic_store_explicit(&s->nlocal, n, memory_order_relaxed);

@@ -225,10 +225,8 @@ static void ma_kfree_large(struct page *pg)
 {
 	unsigned int order = pg->order;
 
-	pg->owner = MA_OWNER_NONE;
-	pg->priv = NULL;
 	ma_stat_add(MA_STAT_kmalloc_large_bytes, -(int64_t)(PAGE_SIZE << order));
-	__free_pages(pg, order);
+	ma_free_pages_owned(pg, order, MA_OWNER_KMALLOC_LARGE);
 }
 
 /* ---- kmalloc ------------------------------------------------------------------------------- */
@@ -364,6 +362,11 @@ static size_t ma_usable(const void *p, const char *what, struct ma_slab **sp, st
 	}
 	if (s->cache->debug && !ma_dbg_is_live(s, p, what))
 		return 0;
+	if (!s->cache->debug && !ma_slot_live(s, p)) {
+		ma_slab_report(s, p, "%s(%p): the object of %s is not allocated (freed?)", what, p,
+			       s->cache->name);
+		return 0;
+	}
 	*sp = s;
 	return s->cache->usable;
 }

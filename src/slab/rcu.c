@@ -49,7 +49,7 @@ static void ma_slab_rcu_free(struct rcu_head *head)
 	ma_tsan_acquire(s);
 	ma_tsan_acquire(&ma_rcu_readers);
 	ma_meta_free(s->raw);
-	__free_pages(pg, order);
+	ma_free_pages_owned(pg, order, MA_OWNER_SLAB);
 	ma_tsan_release(&ma_rcu_done);
 }
 

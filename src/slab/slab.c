@@ -53,19 +53,47 @@ uint32_t ma_fl_count(const void *list, uintptr_t secret, uint32_t off)
 	return n;
 }
 
-/* Append list @b to list @a; returns the head. */
-static void *ma_fl_concat(void *a, void *b, uintptr_t secret, uint32_t off)
+/*
+ * Append list @b to list @a of slab @s; returns the head.  Every link is validated before it
+ * is followed: at a corrupt one the walk stops, the list is cut there (the slots after it are
+ * lost until the slab goes) and *@bad is set.
+ */
+static void *ma_fl_concat(struct ma_slab *s, void *a, void *b, bool *bad)
 {
+	bool cut = false;
 	void *t, *next;
 
 	if (!a)
 		return b;
 	if (!b)
 		return a;
-	for (t = a; (next = ma_fl_get(t, secret, off)) != NULL; t = next)
+	for (t = a; (next = ma_slot_next(s, t, &cut)) != NULL; t = next)
 		;
-	ma_fl_set(t, b, secret, off);
+	if (cut)
+		ma_slot_bad_walk(s, t);
+	*bad |= cut;
+	ma_fl_set(t, b, s->secret, s->link_off);
 	return a;
+}
+
+/* Length of list @list of slab @s, cut at a corrupt link as ma_fl_concat() does. */
+static uint32_t ma_fl_count_checked(struct ma_slab *s, void *list, bool *bad)
+{
+	uint32_t n = 0;
+	bool cut = false;
+	void *next;
+
+	for (; list; list = next) {
+		n++;
+		next = ma_slot_next(s, list, &cut);
+		if (cut) {
+			ma_slot_bad_walk(s, list);
+			ma_fl_set(list, NULL, s->secret, s->link_off);
+			*bad = true;
+			break;
+		}
+	}
+	return n;
 }
 
 /* ---- creation and destruction ----------------------------------------------------------- */
@@ -87,6 +115,8 @@ static void ma_slab_geometry(struct ma_slab *s, struct kmem_cache *c)
 	s->nobj = c->nobj;
 	s->order = c->order;
 	s->objsize = c->debug ? c->size : c->stride;
+	s->span = c->nobj * c->stride;
+	s->gshift = ma_slot_gshift(c->stride);
 	s->shift = MA_IS_POW2(c->stride) ? (uint8_t)__builtin_ctz(c->stride) : 0;
 	s->amask = (c->stride & (0u - c->stride)) - 1;
 	s->base = (uintptr_t)ma_page_to_virt(s->page);
@@ -103,7 +133,7 @@ void *ma_slab_link_slots(struct ma_slab *s, char *first, uint32_t n, void *tail)
 
 	while (n-- > 0) {
 		w -= s->stride;
-		*(uintptr_t *)w = next ^ secret ^ w;
+		*(uintptr_t *)w = ma_fl_encode(next, secret, w);
 		next = w - s->link_off;
 	}
 	return (void *)next;
@@ -141,7 +171,8 @@ void ma_slab_reset_lists(struct ma_slab *s)
 struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded)
 {
 	size_t dbg = c->debug ? (size_t)c->nobj * sizeof(struct ma_dbg_obj) : 0;
-	void *raw = ma_meta_alloc(sizeof(struct ma_slab) + 63 + dbg);
+	size_t states = c->debug ? 0 : ma_slot_nstates(PAGE_SIZE << c->order, c->stride);
+	void *raw = ma_meta_alloc(sizeof(struct ma_slab) + 63 + dbg + states);
 	struct ma_slab *s;
 	struct page *pg;
 	uint32_t i;
@@ -168,6 +199,8 @@ struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded)
 	if (c->ctor)
 		for (i = 0; i < s->nobj; i++)
 			c->ctor(ma_slab_obj(s, i));
+	if (!c->debug)
+		ma_slot_init(s);
 	if (c->debug) {
 		s->dbg = (struct ma_dbg_obj *)(void *)(s + 1);
 		ma_dbg_slab_init(s);
@@ -194,13 +227,11 @@ void ma_slab_release(struct ma_slab *s)
 	unsigned int order = s->order;
 
 	ma_slab_map_set(s, NULL);
-	pg->owner = MA_OWNER_NONE;
-	pg->priv = NULL;
 	ma_stat_add(MA_STAT_slab_bytes, -(int64_t)(PAGE_SIZE << order));
 	if (ma_unlikely(s->cache->typesafe) && ma_slab_rcu_defer(s))
 		return;
 	ma_meta_free(s->raw);
-	__free_pages(pg, order);
+	ma_free_pages_owned(pg, order, MA_OWNER_SLAB);
 }
 
 /**
@@ -284,6 +315,12 @@ static void *ma_slab_pop_shared_locked(struct ma_slab *s, size_t req)
 		obj = ma_dbg_alloc_locked(s, req);
 	} else {
 		obj = s->aux;
+		if (!ma_slot_take(s, obj)) {
+			/* a corrupt link named it: never follow it, take the slab out of use */
+			ma_list_del(&s->link);
+			ma_slot_quarantine_locked(s, obj, "shared list");
+			return NULL;
+		}
 		s->aux = ma_fl_get(obj, s->secret, s->link_off);
 		atomic_store_explicit(&s->naux,
 				      atomic_load_explicit(&s->naux, memory_order_relaxed) - 1,
@@ -322,20 +359,28 @@ struct ma_slab *ma_slab_take_shared_locked(struct kmem_cache *c)
 void *ma_slab_alloc_shared(struct kmem_cache *c, size_t req)
 {
 	struct ma_slab *s;
-	void *obj;
+	void *obj, *bad;
 
 	ma_spin_lock(&c->lock);
-	s = ma_slab_take_shared_locked(c);
-	if (!s) {
-		ma_spin_unlock(&c->lock);
-		s = ma_slab_new(c, false);
-		if (!s)
-			return NULL;
-		ma_spin_lock(&c->lock);
-	}
-	s->where = MA_SW_SHARED;
-	ma_list_add(&s->link, &c->partial);
-	obj = ma_slab_pop_shared_locked(s, req);
+	do {
+		s = ma_slab_take_shared_locked(c);
+		if (!s) {
+			ma_spin_unlock(&c->lock);
+			s = ma_slab_new(c, false);
+			if (!s)
+				return NULL;
+			ma_spin_lock(&c->lock);
+		}
+		s->where = MA_SW_SHARED;
+		ma_list_add(&s->link, &c->partial);
+		bad = s->aux;
+		obj = ma_slab_pop_shared_locked(s, req);
+		if (!obj) {
+			ma_spin_unlock(&c->lock);
+			ma_slot_bad_link_report(s, bad);
+			ma_spin_lock(&c->lock);
+		}
+	} while (!obj);
 	ma_spin_unlock(&c->lock);
 	ma_stat_add(MA_STAT_slab_objects, 1);
 	return obj;
@@ -378,6 +423,8 @@ static bool ma_slab_free_locked(struct ma_slab *s, void *p)
 	ma_spin_lock(&c->lock);
 	rf = atomic_load_explicit(&s->rfree, memory_order_relaxed);
 	for (;;) {
+		if (atomic_load_explicit(&s->owner, memory_order_relaxed) == MA_QUARANTINED)
+			break; /* quarantined meanwhile: its lists are never used again */
 		if ((rf & MA_RF_STATE) == MA_RF_NORMAL) {
 			ma_spin_unlock(&c->lock);
 			return false;
@@ -471,6 +518,12 @@ void ma_slab_free(struct ma_slab *s, void *p, struct kmem_cache *expect)
 		ma_slab_report(s, p, "free of %p: not the start of an object of %s", p, c->name);
 		return;
 	}
+	if (!ma_slot_release(s, p, expect ? "kmem_cache_free" : "kfree"))
+		return;
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) == MA_QUARANTINED) {
+		ma_stat_add(MA_STAT_slab_objects, -1);
+		return;
+	}
 	if (atomic_load_explicit(&s->owner, memory_order_relaxed) == ma_tc)
 		ma_tc_free_local(ma_tc, s, p);
 	else
@@ -504,6 +557,7 @@ bool ma_slab_abandon_locked(struct ma_slab *s, void *extra)
 	struct kmem_cache *c = s->cache;
 	uint64_t rf = atomic_exchange_explicit(&s->rfree, MA_RF_SHARED, memory_order_acq_rel);
 	void *list = ma_rf_list(rf);
+	bool bad = false;
 	uint32_t n;
 
 	if (s->on_notify) {
@@ -515,10 +569,10 @@ bool ma_slab_abandon_locked(struct ma_slab *s, void *extra)
 		if (ma_list_empty(&e->notify))
 			atomic_store_explicit(&e->notified, false, memory_order_relaxed);
 	}
-	list = ma_fl_concat(extra, list, s->secret, s->link_off);
-	list = ma_fl_concat(s->local_free, list, s->secret, s->link_off);
-	s->aux = ma_fl_concat(s->aux, list, s->secret, s->link_off);
-	n = ma_fl_count(s->aux, s->secret, s->link_off);
+	list = ma_fl_concat(s, extra, list, &bad);
+	list = ma_fl_concat(s, s->local_free, list, &bad);
+	s->aux = ma_fl_concat(s, s->aux, list, &bad);
+	n = ma_fl_count_checked(s, s->aux, &bad);
 	atomic_store_explicit(&s->naux, n, memory_order_relaxed);
 	s->local_free = NULL;
 	atomic_store_explicit(&s->nlocal, 0, memory_order_relaxed);

@@ -90,6 +90,9 @@ static int ma_validate_list(const struct ma_slab *s, const void *list, uint32_t 
 
 		if (rel >= (uintptr_t)s->nobj * s->stride || rel % s->stride)
 			return ma_validate_fail(s, "free list points outside the slab");
+		if (atomic_load_explicit(ma_slot_state(s, list), memory_order_relaxed) !=
+		    MA_SLOT_FREE)
+			return ma_validate_fail(s, "free list holds an allocated object");
 		if (++n > s->nobj)
 			return ma_validate_fail(s, "free list longer than the slab");
 	}

@@ -178,6 +178,7 @@ static void ma_tc_drain_entry(struct ma_tcache *tc, unsigned int idx)
 	}
 	h->free = NULL;
 	h->left = 0;
+	h->cur = NULL;
 	for (i = 0; i < MA_ARRAY_SIZE(lists); i++) {
 		while (!ma_list_empty(lists[i])) {
 			s = ma_container_of(lists[i]->next, struct ma_slab, link);
@@ -549,31 +550,27 @@ void *ma_tc_refill(struct ma_tcache *tc, struct kmem_cache *c)
 	tc->ticks++;
 	if (e->cache != c)
 		ma_tc_ent_init(tc, c);
-	while (!h->free && !h->left) {
-		s = e->cur;
-		if (s) {
-			if (ma_tc_cur_more(h, s) || ma_tc_retire(e, h, s))
-				break;
+	do {
+		while (!h->free && !h->left) {
+			s = e->cur;
+			if (s) {
+				if (ma_tc_cur_more(h, s) || ma_tc_retire(e, h, s))
+					break;
+			}
+			s = ma_tc_next_slab(tc, e, c, &fresh);
+			if (!s)
+				return NULL;
+			e->cur = s;
+			h->cur = s;
+			s->where = MA_SW_CURRENT;
+			s->mark = UINT32_MAX;
+			if (fresh) {
+				h->bump = (char *)s->base;
+				h->left = s->nobj;
+			}
 		}
-		s = ma_tc_next_slab(tc, e, c, &fresh);
-		if (!s)
-			return NULL;
-		e->cur = s;
-		s->where = MA_SW_CURRENT;
-		s->mark = UINT32_MAX;
-		if (fresh) {
-			h->bump = (char *)s->base;
-			h->left = s->nobj;
-		}
-	}
-	if (h->free) {
-		obj = h->free;
-		h->free = ma_fl_get(obj, h->secret, c->link_off);
-	} else {
-		obj = h->bump;
-		h->bump += h->stride;
-		h->left--;
-	}
-	tc->nobj++;
+		/* validated like the fast path; NULL when the slab was quarantined: next slab */
+		obj = ma_tc_pop((unsigned int)c->tc_idx, c->link_off);
+	} while (!obj);
 	return obj;
 }

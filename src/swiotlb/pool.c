@@ -206,9 +206,7 @@ struct ma_tlb_pool *ma_tlb_pool_new(unsigned int order, phys_addr_t limit, unsig
 
 void ma_tlb_pool_free(struct ma_tlb_pool *p)
 {
-	p->page->owner = MA_OWNER_NONE;
-	p->page->priv = NULL;
-	__free_pages(p->page, p->order);
+	ma_free_pages_owned(p->page, p->order, MA_OWNER_SWIOTLB);
 	ma_meta_free(p->meta);
 }
 

@@ -128,12 +128,20 @@ static inline bool ma_swiotlb_active(void)
 /* True when some pool lies entirely at or below @limit (a device mask can use it). */
 bool ma_swiotlb_reachable(u64 limit);
 
-/* Largest mapping any pool can take for a device with @min_align_mask; SIZE_MAX if no pool. */
+/*
+ * Largest mapping any pool can take for a device with @min_align_mask; SIZE_MAX if no pool.  As
+ * Linux: the whole mask, rounded up to a slot, comes off the segment (a mapping keeps its
+ * address's offset under the mask, up to the mask itself, in front of its bytes).
+ */
 static inline size_t ma_swiotlb_max_mapping(unsigned int min_align_mask)
 {
+	size_t slot = (size_t)1 << ma_tlb.line_shift;
+
 	if (!ma_swiotlb_active())
 		return SIZE_MAX;
-	return ma_tlb.max_segment - (min_align_mask & (((size_t)1 << ma_tlb.line_shift) - 1));
+	if (!min_align_mask)
+		return ma_tlb.max_segment;
+	return ma_tlb.max_segment - MA_ALIGN_UP((size_t)min_align_mask, slot);
 }
 
 /*

@@ -13,29 +13,10 @@
 #include <string.h>
 
 #include "device/device.h"
+#include "walk.h" /* fw_start, fw_teardown */
 #include "slab/slab.h"
 
 #define FAULTS (MINALIGN_FAULT_PAGE | MINALIGN_FAULT_META)
-
-static void start(bool debug)
-{
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	if (debug)
-		cfg.debug |= MINALIGN_DEBUG_SLAB;
-	tu_init(&cfg);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	minalign_fault_set(0, 0);
-	tu_reports_release();
-	minalign_exit();
-	return 0;
-}
 
 /* One call under test: returns the resource (NULL = failed); @undo frees it by hand or not. */
 struct op {
@@ -191,7 +172,7 @@ static void run(bool debug)
 {
 	struct tu_snapshot all;
 
-	start(debug);
+	fw_start(debug);
 	minalign_slab_shrink();
 	tu_snapshot(&all);
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(ops); i++) {
@@ -238,7 +219,7 @@ static void test_persist(void **state)
 	int runs;
 
 	(void)state;
-	start(false);
+	fw_start(false);
 	dev = minalign_device_create(NULL);
 	assert_non_null(dev);
 	minalign_slab_shrink();
@@ -264,9 +245,9 @@ static void test_persist(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_walk, teardown),
-		cmocka_unit_test_teardown(test_walk_debug, teardown),
-		cmocka_unit_test_teardown(test_persist, teardown),
+		cmocka_unit_test_teardown(test_walk, fw_teardown),
+		cmocka_unit_test_teardown(test_walk_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_persist, fw_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,17 +39,7 @@ static void start(unsigned int debug, size_t pool)
 
 	th_config(&c, MINALIGN_POLICY_BOUNCE, MINALIGN_SIM_LOSE_CPU_WRITES, pool);
 	c.debug = debug;
-	tu_init(&c);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	minalign_fault_set(0, 0);
-	tu_reports_release();
-	minalign_exit();
-	return 0;
+	fw_start_with(&c);
 }
 
 /* ---- devices ------------------------------------------------------------------------- */
@@ -363,11 +353,11 @@ static void test_coherent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_device_create, teardown),
-		cmocka_unit_test_teardown(test_device_create_debug, teardown),
-		cmocka_unit_test_teardown(test_map, teardown),
-		cmocka_unit_test_teardown(test_map_debug, teardown),
-		cmocka_unit_test_teardown(test_coherent, teardown),
+		cmocka_unit_test_teardown(test_device_create, fw_teardown),
+		cmocka_unit_test_teardown(test_device_create_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_map, fw_teardown),
+		cmocka_unit_test_teardown(test_map_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_coherent, fw_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

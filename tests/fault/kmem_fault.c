@@ -20,26 +20,6 @@ struct fw_ctx {
 	unsigned int csize;
 };
 
-static void start(bool debug)
-{
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	if (debug)
-		cfg.debug |= MINALIGN_DEBUG_SLAB;
-	tu_init(&cfg);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	minalign_fault_set(0, 0);
-	tu_reports_release();
-	minalign_exit();
-	return 0;
-}
-
 static void fill(unsigned char *p, size_t n, unsigned char seed)
 {
 	for (size_t i = 0; i < n; i++)
@@ -135,7 +115,7 @@ static void family_walks(unsigned int kinds)
 static void test_family(void **state)
 {
 	(void)state;
-	start(false);
+	fw_start(false);
 	family_walks(FW_FAULTS);
 	family_walks(FW_FAULTS | MINALIGN_FAULT_PERSIST);
 }
@@ -143,7 +123,7 @@ static void test_family(void **state)
 static void test_family_debug(void **state)
 {
 	(void)state;
-	start(true);
+	fw_start(true);
 	family_walks(FW_FAULTS);
 }
 
@@ -222,7 +202,7 @@ static void krealloc_walks(unsigned int kinds)
 static void test_krealloc(void **state)
 {
 	(void)state;
-	start(false);
+	fw_start(false);
 	krealloc_walks(FW_FAULTS);
 	krealloc_walks(FW_FAULTS | MINALIGN_FAULT_PERSIST);
 }
@@ -230,7 +210,7 @@ static void test_krealloc(void **state)
 static void test_krealloc_debug(void **state)
 {
 	(void)state;
-	start(true);
+	fw_start(true);
 	krealloc_walks(FW_FAULTS);
 }
 
@@ -306,7 +286,7 @@ static void cache_walks(unsigned int kinds)
 static void test_caches(void **state)
 {
 	(void)state;
-	start(false);
+	fw_start(false);
 	cache_walks(FW_FAULTS);
 	cache_walks(FW_FAULTS | MINALIGN_FAULT_PERSIST);
 }
@@ -314,19 +294,19 @@ static void test_caches(void **state)
 static void test_caches_debug(void **state)
 {
 	(void)state;
-	start(true);
+	fw_start(true);
 	cache_walks(FW_FAULTS);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_family, teardown),
-		cmocka_unit_test_teardown(test_family_debug, teardown),
-		cmocka_unit_test_teardown(test_krealloc, teardown),
-		cmocka_unit_test_teardown(test_krealloc_debug, teardown),
-		cmocka_unit_test_teardown(test_caches, teardown),
-		cmocka_unit_test_teardown(test_caches_debug, teardown),
+		cmocka_unit_test_teardown(test_family, fw_teardown),
+		cmocka_unit_test_teardown(test_family_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_krealloc, fw_teardown),
+		cmocka_unit_test_teardown(test_krealloc_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_caches, fw_teardown),
+		cmocka_unit_test_teardown(test_caches_debug, fw_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

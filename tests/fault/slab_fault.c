@@ -12,28 +12,9 @@
 #include <string.h>
 
 #include "slab/slab.h"
+#include "walk.h" /* fw_start, fw_teardown */
 
 #define FAULTS (MINALIGN_FAULT_PAGE | MINALIGN_FAULT_META)
-
-static void start(bool debug)
-{
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	if (debug)
-		cfg.debug |= MINALIGN_DEBUG_SLAB;
-	tu_init(&cfg);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	minalign_fault_set(0, 0);
-	tu_reports_release();
-	minalign_exit();
-	return 0;
-}
 
 typedef void *(*alloc_fn)(void *arg);
 
@@ -101,14 +82,14 @@ static void kmalloc_points(void)
 static void test_kmalloc(void **state)
 {
 	(void)state;
-	start(false);
+	fw_start(false);
 	kmalloc_points();
 }
 
 static void test_kmalloc_debug(void **state)
 {
 	(void)state;
-	start(true);
+	fw_start(true);
 	kmalloc_points();
 }
 
@@ -146,14 +127,14 @@ static void cache_points(void)
 static void test_cache_alloc(void **state)
 {
 	(void)state;
-	start(false);
+	fw_start(false);
 	cache_points();
 }
 
 static void test_cache_alloc_debug(void **state)
 {
 	(void)state;
-	start(true);
+	fw_start(true);
 	cache_points();
 }
 
@@ -165,7 +146,7 @@ static void test_shared_mode(void **state)
 	int i;
 
 	(void)state;
-	start(false);
+	fw_start(false);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
 		c[i] = kmem_cache_create(name, 32, 0, 0, NULL);
@@ -182,7 +163,7 @@ static void test_cache_create(void **state)
 	unsigned long n;
 
 	(void)state;
-	start(false);
+	fw_start(false);
 	for (n = 1;; n++) {
 		tu_snapshot(&snap);
 		minalign_fault_set(n, FAULTS);
@@ -211,7 +192,7 @@ static void test_foreach(void **state)
 	int count = 0;
 
 	(void)state;
-	start(false);
+	fw_start(false);
 	tu_snapshot(&snap);
 	minalign_fault_set(1, FAULTS);
 	assert_int_equal(minalign_slab_foreach(count_cb, &count), -ENOMEM);
@@ -248,14 +229,14 @@ static void test_init(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_kmalloc, teardown),
-		cmocka_unit_test_teardown(test_kmalloc_debug, teardown),
-		cmocka_unit_test_teardown(test_cache_alloc, teardown),
-		cmocka_unit_test_teardown(test_cache_alloc_debug, teardown),
-		cmocka_unit_test_teardown(test_shared_mode, teardown),
-		cmocka_unit_test_teardown(test_cache_create, teardown),
-		cmocka_unit_test_teardown(test_foreach, teardown),
-		cmocka_unit_test_teardown(test_init, teardown),
+		cmocka_unit_test_teardown(test_kmalloc, fw_teardown),
+		cmocka_unit_test_teardown(test_kmalloc_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_cache_alloc, fw_teardown),
+		cmocka_unit_test_teardown(test_cache_alloc_debug, fw_teardown),
+		cmocka_unit_test_teardown(test_shared_mode, fw_teardown),
+		cmocka_unit_test_teardown(test_cache_create, fw_teardown),
+		cmocka_unit_test_teardown(test_foreach, fw_teardown),
+		cmocka_unit_test_teardown(test_init, fw_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

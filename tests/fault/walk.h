@@ -37,6 +37,34 @@ struct fw_op {
 	bool keeps; /* success keeps a cache until teardown() or changes setup()'s state */
 };
 
+/* Bring the library up on @cfg with reports captured (a walk asserts there are none). */
+static inline void fw_start_with(const struct minalign_config *cfg)
+{
+	tu_init(cfg);
+	tu_reports_capture();
+}
+
+/* The small machine, with slab debugging when @slab_debug. */
+static inline void fw_start(bool slab_debug)
+{
+	struct minalign_config cfg;
+
+	tu_config_small(&cfg);
+	if (slab_debug)
+		cfg.debug |= MINALIGN_DEBUG_SLAB;
+	fw_start_with(&cfg);
+}
+
+/* cmocka teardown of a walk test: injection off, reports released, the library down. */
+static inline int fw_teardown(void **state)
+{
+	(void)state;
+	minalign_fault_set(0, 0);
+	tu_reports_release();
+	minalign_exit();
+	return 0;
+}
+
 /* The library's "wait for the bounce-pool worker" test hook (weak: optional). */
 void ma_swiotlb_quiesce(bool frees) __attribute__((weak));
 

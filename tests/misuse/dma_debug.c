@@ -20,22 +20,7 @@
 
 static void start(enum minalign_policy policy, unsigned int debug)
 {
-	struct minalign_config c;
-
-	tu_config_small(&c);
-	c.policy = policy;
-	c.swiotlb_dynamic = false;
-	c.debug = debug;
-	tu_init(&c);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_reports_release();
-	minalign_exit();
-	return 0;
+	th_debug_start(policy, debug);
 }
 
 static void expect_dev(const char *name)
@@ -491,18 +476,18 @@ static void test_debug_off_is_silent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_unmap_never_mapped, teardown),
-		cmocka_unit_test_teardown(test_double_unmap, teardown),
-		cmocka_unit_test_teardown(test_unmap_inside_mapping, teardown),
-		cmocka_unit_test_teardown(test_unmap_wrong_size_dir, teardown),
-		cmocka_unit_test_teardown(test_unmap_wrong_function, teardown),
-		cmocka_unit_test_teardown(test_unmap_sg_wrong_nents, teardown),
-		cmocka_unit_test_teardown(test_sync_misuse, teardown),
-		cmocka_unit_test_teardown(test_mapping_error_unchecked, teardown),
-		cmocka_unit_test_teardown(test_leaked_at_destroy, teardown),
-		cmocka_unit_test_teardown(test_not_in_ram, teardown),
-		cmocka_unit_test_teardown(test_table_alloc_fails, teardown),
-		cmocka_unit_test_teardown(test_debug_off_is_silent, teardown),
+		cmocka_unit_test_teardown(test_unmap_never_mapped, th_debug_teardown),
+		cmocka_unit_test_teardown(test_double_unmap, th_debug_teardown),
+		cmocka_unit_test_teardown(test_unmap_inside_mapping, th_debug_teardown),
+		cmocka_unit_test_teardown(test_unmap_wrong_size_dir, th_debug_teardown),
+		cmocka_unit_test_teardown(test_unmap_wrong_function, th_debug_teardown),
+		cmocka_unit_test_teardown(test_unmap_sg_wrong_nents, th_debug_teardown),
+		cmocka_unit_test_teardown(test_sync_misuse, th_debug_teardown),
+		cmocka_unit_test_teardown(test_mapping_error_unchecked, th_debug_teardown),
+		cmocka_unit_test_teardown(test_leaked_at_destroy, th_debug_teardown),
+		cmocka_unit_test_teardown(test_not_in_ram, th_debug_teardown),
+		cmocka_unit_test_teardown(test_table_alloc_fails, th_debug_teardown),
+		cmocka_unit_test_teardown(test_debug_off_is_silent, th_debug_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

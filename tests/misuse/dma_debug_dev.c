@@ -17,22 +17,7 @@
 
 static void start(enum minalign_policy policy)
 {
-	struct minalign_config c;
-
-	tu_config_small(&c);
-	c.policy = policy;
-	c.swiotlb_dynamic = false;
-	c.debug = MINALIGN_DEBUG_DMA;
-	tu_init(&c);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_reports_release();
-	minalign_exit();
-	return 0;
+	th_debug_start(policy, MINALIGN_DEBUG_DMA);
 }
 
 static dma_addr_t map_checked(struct device *dev, void *p, size_t n, enum dma_data_direction dir)
@@ -278,7 +263,7 @@ static void test_no_false_eexist(void **state)
 	kfree(buf);
 	kfree(nb);
 	minalign_device_destroy(dev);
-	teardown(NULL);
+	th_debug_teardown(NULL);
 
 	start(MINALIGN_POLICY_NAIVE);
 	dev = th_dev("nic", false, 0, false);
@@ -427,14 +412,14 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_device_outside_mappings, teardown),
-		cmocka_unit_test_teardown(test_device_against_direction, teardown),
-		cmocka_unit_test_teardown(test_coherent_targets, teardown),
-		cmocka_unit_test_teardown(test_eexist_shared_line, teardown),
-		cmocka_unit_test_teardown(test_eexist_sub_object, teardown),
-		cmocka_unit_test_teardown(test_no_false_eexist, teardown),
-		cmocka_unit_test_teardown(test_packed_inbound, teardown),
-		cmocka_unit_test_teardown(test_threads, teardown),
+		cmocka_unit_test_teardown(test_device_outside_mappings, th_debug_teardown),
+		cmocka_unit_test_teardown(test_device_against_direction, th_debug_teardown),
+		cmocka_unit_test_teardown(test_coherent_targets, th_debug_teardown),
+		cmocka_unit_test_teardown(test_eexist_shared_line, th_debug_teardown),
+		cmocka_unit_test_teardown(test_eexist_sub_object, th_debug_teardown),
+		cmocka_unit_test_teardown(test_no_false_eexist, th_debug_teardown),
+		cmocka_unit_test_teardown(test_packed_inbound, th_debug_teardown),
+		cmocka_unit_test_teardown(test_threads, th_debug_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,22 +16,7 @@
 
 static void start(void)
 {
-	struct minalign_config c;
-
-	tu_config_small(&c);
-	c.policy = MINALIGN_POLICY_BOUNCE;
-	c.swiotlb_dynamic = false;
-	c.debug = MINALIGN_DEBUG_DMA;
-	tu_init(&c);
-	tu_reports_capture();
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_reports_release();
-	minalign_exit();
-	return 0;
+	th_debug_start(MINALIGN_POLICY_BOUNCE, MINALIGN_DEBUG_DMA);
 }
 
 static dma_addr_t map_checked(struct device *dev, void *p, size_t n, enum dma_data_direction dir)
@@ -288,9 +273,9 @@ static void test_single_and_sg_share_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_sg_lists_share_buffer, teardown),
-		cmocka_unit_test_teardown(test_singles_share_buffer, teardown),
-		cmocka_unit_test_teardown(test_single_and_sg_share_buffer, teardown),
+		cmocka_unit_test_teardown(test_sg_lists_share_buffer, th_debug_teardown),
+		cmocka_unit_test_teardown(test_singles_share_buffer, th_debug_teardown),
+		cmocka_unit_test_teardown(test_single_and_sg_share_buffer, th_debug_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

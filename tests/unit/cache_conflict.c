@@ -9,53 +9,19 @@
  */
 #include "test_util.h"
 
-#include "cache/cache.h"
+#include "cache_helpers.h"
 
-#define AREA_ORDER 2
-#define AREA	   ((size_t)PAGE_SIZE << AREA_ORDER)
-#define CPU_FILL   0xC5
-#define DRAM_FILL  0xD7
-#define DEV_DATA   0xEE
-#define CPU_WRITE  0x77
+#define DEV_DATA  0xEE
+#define CPU_WRITE 0x77
 
 static const unsigned int line_sizes[] = {16, 64, 128, 256};
 
-static struct page *area_pg;
-static phys_addr_t area;
 static size_t L;
 
 static void machine_up(unsigned int line, enum minalign_sim_victim victim)
 {
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	cfg.cache_line = line;
-	cfg.cache_model = MINALIGN_CACHE_SIM;
-	cfg.sim_victim = victim;
-	tu_init(&cfg);
-	area_pg = alloc_pages(GFP_KERNEL, AREA_ORDER);
-	assert_non_null(area_pg);
-	area = page_to_phys(area_pg);
+	cache_machine_up(&(struct cache_machine){.line = line, .victim = victim});
 	L = ma_cache_line();
-	memset(ma_phys_to_virt(area), CPU_FILL, AREA);
-	memset(ma_phys_to_dram(area), DRAM_FILL, AREA);
-}
-
-static void machine_down(void)
-{
-	assert_int_equal(ma_cache_tracked(), 0);
-	__free_pages(area_pg, AREA_ORDER);
-	minalign_exit();
-}
-
-static unsigned char *cpu(size_t off)
-{
-	return (unsigned char *)ma_phys_to_virt(area + off);
-}
-
-static unsigned char *dram(size_t off)
-{
-	return (unsigned char *)ma_phys_to_dram(area + off);
 }
 
 static uint64_t conflicts_stat(void)
@@ -118,7 +84,7 @@ static void test_lose_cpu_writes(void **state)
 		expect_bytes(cpu, nb_off(), 1, CPU_FILL);      /* the neighbour's write vanished */
 		expect_bytes(dram, nb_off(), 1, CPU_FILL);
 		expect_bytes(cpu, 4 * L, L / 4, CPU_FILL);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -133,7 +99,7 @@ static void test_lose_device_writes(void **state)
 		expect_bytes(dram, a_off(), a_len(), CPU_FILL); /* ... even in DRAM */
 		expect_bytes(cpu, nb_off(), 1, CPU_WRITE);	/* the neighbour is intact */
 		expect_bytes(dram, nb_off(), 1, CPU_WRITE);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -148,7 +114,7 @@ static void test_no_conflict_without_neighbour_write(void **state)
 			expect_bytes(cpu, a_off(), a_len(), DEV_DATA);
 			expect_bytes(cpu, 4 * L, L / 4, CPU_FILL);
 			expect_bytes(cpu, a_off() + a_len(), L / 2, CPU_FILL);
-			machine_down();
+			cache_machine_down();
 		}
 	}
 }
@@ -165,7 +131,7 @@ static void test_write_inside_range_not_conflict(void **state)
 		assert_int_equal(ma_cache_sync_for_cpu(area + a_off(), a_len(), DMA_FROM_DEVICE),
 				 0);
 		expect_bytes(cpu, a_off(), a_len(), DEV_DATA);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -197,7 +163,7 @@ static void test_conflict_both_ends(void **state)
 				expect_bytes(cpu, 4 * L, 1, CPU_WRITE);
 				expect_bytes(cpu, 7 * L - 1, 1, CPU_WRITE);
 			}
-			machine_down();
+			cache_machine_down();
 		}
 	}
 }
@@ -211,7 +177,7 @@ static void test_counter_accumulates(void **state)
 		assert_int_equal(dma_a(DMA_FROM_DEVICE, i % 2 == 1), i % 2);
 		assert_int_equal(conflicts_stat(), (i + 1) / 2);
 	}
-	machine_down();
+	cache_machine_down();
 }
 
 /*
@@ -242,7 +208,7 @@ static void test_two_ranges_share_line(void **state)
 			expect_bytes(cpu, b, n, 0xB2);
 			expect_bytes(cpu, 4 * L, 8, CPU_FILL);
 			assert_int_equal(conflicts_stat(), 0);
-			machine_down();
+			cache_machine_down();
 		}
 	}
 }
@@ -272,7 +238,7 @@ static void test_two_ranges_share_line_with_writer(void **state)
 			expect_bytes(cpu, b, n, CPU_FILL);
 			expect_bytes(cpu, nb, 1, CPU_WRITE);
 		}
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -299,7 +265,7 @@ static void test_outbound_neighbour_clean(void **state)
 		expect_bytes(cpu, a, n, dirty ? CPU_FILL : DEV_DATA);
 		expect_bytes(cpu, c, n, dirty ? CPU_WRITE : CPU_FILL);
 		assert_int_equal(ma_cache_sync_for_cpu(area + c, n, DMA_TO_DEVICE), 0);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -326,7 +292,7 @@ static void test_bidirectional_conflict(void **state)
 			expect_bytes(cpu, a_off(), a_len(), 0x42);
 			expect_bytes(cpu, nb_off(), 1, CPU_WRITE);
 		}
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -350,7 +316,7 @@ static void test_forget(void **state)
 	assert_int_equal(ma_cache_tracked(), 0);
 	assert_int_equal(ma_cache_sync_for_cpu(area + a_off(), a_len(), DMA_FROM_DEVICE), 0);
 	assert_int_equal(conflicts_stat(), 0);
-	machine_down();
+	cache_machine_down();
 }
 
 /*
@@ -375,7 +341,7 @@ static void test_sync_cycle(void **state)
 	expect_bytes(cpu, a_off(), a_len(), 0x32);
 	expect_bytes(cpu, nb_off(), 1, CPU_WRITE);
 	assert_int_equal(conflicts_stat(), 0);
-	machine_down();
+	cache_machine_down();
 }
 
 /*
@@ -394,7 +360,7 @@ static void test_repeated_for_device_keeps_conflict(void **state)
 	/* the second flush wrote the dirty line back: the neighbour survived, A's data did not */
 	expect_bytes(cpu, nb_off(), 1, CPU_WRITE);
 	expect_bytes(cpu, a_off(), a_len(), CPU_FILL);
-	machine_down();
+	cache_machine_down();
 }
 
 /* Many live ranges, some sharing lines, tracked and released in any order; exit frees all. */
@@ -413,35 +379,26 @@ static void test_tracked_count_and_exit(void **state)
 	minalign_exit();
 	machine_up(64, MINALIGN_SIM_LOSE_CPU_WRITES);
 	assert_int_equal(ma_cache_tracked(), 0);
-	machine_down();
-}
-
-/* After a failed assertion the machine is still up: take it down so later tests can run. */
-static int cleanup(void **state)
-{
-	(void)state;
-	if (minalign_initialized())
-		minalign_exit();
-	return 0;
+	cache_machine_down();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_lose_cpu_writes, cleanup),
-		cmocka_unit_test_teardown(test_lose_device_writes, cleanup),
-		cmocka_unit_test_teardown(test_no_conflict_without_neighbour_write, cleanup),
-		cmocka_unit_test_teardown(test_write_inside_range_not_conflict, cleanup),
-		cmocka_unit_test_teardown(test_conflict_both_ends, cleanup),
-		cmocka_unit_test_teardown(test_counter_accumulates, cleanup),
-		cmocka_unit_test_teardown(test_two_ranges_share_line, cleanup),
-		cmocka_unit_test_teardown(test_two_ranges_share_line_with_writer, cleanup),
-		cmocka_unit_test_teardown(test_outbound_neighbour_clean, cleanup),
-		cmocka_unit_test_teardown(test_bidirectional_conflict, cleanup),
-		cmocka_unit_test_teardown(test_forget, cleanup),
-		cmocka_unit_test_teardown(test_sync_cycle, cleanup),
-		cmocka_unit_test_teardown(test_repeated_for_device_keeps_conflict, cleanup),
-		cmocka_unit_test_teardown(test_tracked_count_and_exit, cleanup),
+		cmocka_unit_test_teardown(test_lose_cpu_writes, cache_cleanup),
+		cmocka_unit_test_teardown(test_lose_device_writes, cache_cleanup),
+		cmocka_unit_test_teardown(test_no_conflict_without_neighbour_write, cache_cleanup),
+		cmocka_unit_test_teardown(test_write_inside_range_not_conflict, cache_cleanup),
+		cmocka_unit_test_teardown(test_conflict_both_ends, cache_cleanup),
+		cmocka_unit_test_teardown(test_counter_accumulates, cache_cleanup),
+		cmocka_unit_test_teardown(test_two_ranges_share_line, cache_cleanup),
+		cmocka_unit_test_teardown(test_two_ranges_share_line_with_writer, cache_cleanup),
+		cmocka_unit_test_teardown(test_outbound_neighbour_clean, cache_cleanup),
+		cmocka_unit_test_teardown(test_bidirectional_conflict, cache_cleanup),
+		cmocka_unit_test_teardown(test_forget, cache_cleanup),
+		cmocka_unit_test_teardown(test_sync_cycle, cache_cleanup),
+		cmocka_unit_test_teardown(test_repeated_for_device_keeps_conflict, cache_cleanup),
+		cmocka_unit_test_teardown(test_tracked_count_and_exit, cache_cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,47 +5,11 @@
  */
 #include "test_util.h"
 
-#include "cache/cache.h"
-
-#define AREA_ORDER 2
-#define AREA	   ((size_t)PAGE_SIZE << AREA_ORDER)
-#define CPU_FILL   0xC5
-#define DRAM_FILL  0xD7
-
-static struct page *area_pg;
-static phys_addr_t area;
+#include "cache_helpers.h"
 
 static void machine_up(unsigned int line, enum minalign_cache_model model)
 {
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	cfg.cache_line = line;
-	cfg.cache_model = model;
-	tu_init(&cfg);
-	area_pg = alloc_pages(GFP_KERNEL, AREA_ORDER);
-	assert_non_null(area_pg);
-	area = page_to_phys(area_pg);
-	memset(ma_phys_to_virt(area), CPU_FILL, AREA);
-	if (model == MINALIGN_CACHE_SIM)
-		memset(ma_phys_to_dram(area), DRAM_FILL, AREA);
-}
-
-static void machine_down(void)
-{
-	assert_int_equal(ma_cache_tracked(), 0);
-	__free_pages(area_pg, AREA_ORDER);
-	minalign_exit();
-}
-
-static unsigned char *cpu(size_t off)
-{
-	return (unsigned char *)ma_phys_to_virt(area + off);
-}
-
-static unsigned char *dram(size_t off)
-{
-	return (unsigned char *)ma_phys_to_dram(area + off);
+	cache_machine_up(&(struct cache_machine){.line = line, .model = model});
 }
 
 static void expect_bytes(const unsigned char *p, size_t len, int val)
@@ -82,7 +46,7 @@ static void test_sim_device_views(void **state)
 	expect_bytes(dram(1000), sizeof(buf), DRAM_FILL);
 	ma_dev_write(area, buf, 0, false);
 	ma_dev_read(area, got, 0, false);
-	machine_down();
+	cache_machine_down();
 }
 
 /* SIM: uncached pages are seen through the CPU view, decided page by page. */
@@ -105,7 +69,7 @@ static void test_sim_uncached_page_view(void **state)
 	ma_dev_read(area + PAGE_SIZE - 256, got, sizeof(got), false);
 	expect_bytes(got, sizeof(got), 0x5E);
 	second->flags &= (uint8_t)~MA_PAGE_UNCACHED;
-	machine_down();
+	cache_machine_down();
 }
 
 /* COHERENT: maintenance does nothing, nothing is tracked, devices use the CPU view. */
@@ -135,7 +99,7 @@ static void test_coherent_model(void **state)
 	cpu(0)[0] = CPU_FILL;
 	memset(cpu(5), CPU_FILL, 20);
 	expect_bytes(cpu(0), AREA, CPU_FILL);
-	machine_down();
+	cache_machine_down();
 }
 
 /* NATIVE: lines touched by every operation, unaligned ranges fully covered. */
@@ -176,7 +140,7 @@ static void test_native_lines_touched(void **state)
 		assert_int_equal(ma_cache_native_lines_touched - t0, 1);
 		assert_int_equal(ma_cache_tracked(), 0);
 		expect_bytes(cpu(0), AREA, CPU_FILL);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -201,7 +165,7 @@ static void test_native_uncached_and_views(void **state)
 	expect_bytes(cpu(8), sizeof(buf), 0x19);
 	ma_dev_read(area + 8, got, sizeof(got), false);
 	expect_bytes(got, sizeof(got), 0x19);
-	machine_down();
+	cache_machine_down();
 }
 
 static void test_line_size_per_model(void **state)
@@ -212,37 +176,28 @@ static void test_line_size_per_model(void **state)
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(lines); i++) {
 		machine_up(lines[i], MINALIGN_CACHE_SIM);
 		assert_int_equal(ma_cache_line(), lines[i]);
-		machine_down();
+		cache_machine_down();
 		machine_up(lines[i], MINALIGN_CACHE_COHERENT);
 		assert_int_equal(ma_cache_line(), lines[i]);
-		machine_down();
+		cache_machine_down();
 		machine_up(lines[i], MINALIGN_CACHE_NATIVE);
 		assert_true(ma_cache_line() <= lines[i]);
 #if !defined(__aarch64__) && !defined(__riscv)
 		assert_int_equal(ma_cache_line(), lines[i]);
 #endif
-		machine_down();
+		cache_machine_down();
 	}
-}
-
-/* After a failed assertion the machine is still up: take it down so later tests can run. */
-static int cleanup(void **state)
-{
-	(void)state;
-	if (minalign_initialized())
-		minalign_exit();
-	return 0;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_sim_device_views, cleanup),
-		cmocka_unit_test_teardown(test_sim_uncached_page_view, cleanup),
-		cmocka_unit_test_teardown(test_coherent_model, cleanup),
-		cmocka_unit_test_teardown(test_native_lines_touched, cleanup),
-		cmocka_unit_test_teardown(test_native_uncached_and_views, cleanup),
-		cmocka_unit_test_teardown(test_line_size_per_model, cleanup),
+		cmocka_unit_test_teardown(test_sim_device_views, cache_cleanup),
+		cmocka_unit_test_teardown(test_sim_uncached_page_view, cache_cleanup),
+		cmocka_unit_test_teardown(test_coherent_model, cache_cleanup),
+		cmocka_unit_test_teardown(test_native_lines_touched, cache_cleanup),
+		cmocka_unit_test_teardown(test_native_uncached_and_views, cache_cleanup),
+		cmocka_unit_test_teardown(test_line_size_per_model, cache_cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,11 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cache/cache.h"
+#include "cache_helpers.h"
 
-#define AREA_ORDER 2
-#define AREA	   ((size_t)PAGE_SIZE << AREA_ORDER)
-#define FILL	   0x5A
+#define FILL CPU_FILL /* the area as cache_machine_up() leaves it */
 
 #if defined(__aarch64__)
 #define ARCH_NAME "aarch64: dc cvac, dc civac, dsb sy"
@@ -45,38 +43,10 @@
 #define ARCH_NAME "coherent host: no instruction issued"
 #endif
 
-static struct page *area_pg;
-static phys_addr_t area;
-
 static void machine_up(uint64_t ram_base, unsigned int line)
 {
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	cfg.ram_base = ram_base;
-	cfg.cache_line = line;
-	cfg.cache_model = MINALIGN_CACHE_NATIVE;
-	tu_init(&cfg);
-	area_pg = alloc_pages(GFP_KERNEL, AREA_ORDER);
-	assert_non_null(area_pg);
-	area = page_to_phys(area_pg);
-	assert_true(area >= ram_base);
-	memset(phys_to_virt(area), FILL, AREA);
-}
-
-static void machine_down(void)
-{
-	assert_int_equal(ma_cache_tracked(), 0);
-	__free_pages(area_pg, AREA_ORDER);
-	minalign_exit();
-}
-
-static int cleanup(void **state)
-{
-	(void)state;
-	if (minalign_initialized())
-		minalign_exit();
-	return 0;
+	cache_machine_up(&(struct cache_machine){
+		.line = line, .model = MINALIGN_CACHE_NATIVE, .ram_base = ram_base});
 }
 
 /* Lines of @line bytes that [@phys, @phys + @size) touches. */
@@ -129,7 +99,7 @@ static void test_line_size(void **state)
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(lines); i++) {
 		machine_up(0x80000000ull, lines[i]);
 		assert_int_equal(ma_cache_line(), expected_line(lines[i]));
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -198,7 +168,7 @@ static void test_unaligned_ranges(void **state)
 		machine_up(0x80000000ull, lines[i]);
 		sweep();
 		expect_intact();
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -218,7 +188,7 @@ static void test_ram_above_4g(void **state)
 		assert_true(virt_to_phys(phys_to_virt(area + 123)) == area + 123);
 		sweep();
 		expect_intact();
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -247,16 +217,16 @@ static void test_data_survives(void **state)
 		}
 	}
 	memset(p, FILL, AREA);
-	machine_down();
+	cache_machine_down();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_line_size, cleanup),
-		cmocka_unit_test_teardown(test_unaligned_ranges, cleanup),
-		cmocka_unit_test_teardown(test_ram_above_4g, cleanup),
-		cmocka_unit_test_teardown(test_data_survives, cleanup),
+		cmocka_unit_test_teardown(test_line_size, cache_cleanup),
+		cmocka_unit_test_teardown(test_unaligned_ranges, cache_cleanup),
+		cmocka_unit_test_teardown(test_ram_above_4g, cache_cleanup),
+		cmocka_unit_test_teardown(test_data_survives, cache_cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,51 +8,17 @@
  */
 #include "test_util.h"
 
-#include "cache/cache.h"
-
-#define AREA_ORDER 2
-#define AREA	   ((size_t)PAGE_SIZE << AREA_ORDER)
-#define CPU_FILL   0xC5
-#define DRAM_FILL  0xD7
+#include "cache_helpers.h"
 
 static const unsigned int line_sizes[] = {16, 64, 128, 256};
 
-static struct page *area_pg;
-static phys_addr_t area;
 static size_t L; /* the line size under test */
 
 static void machine_up(unsigned int line)
 {
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	cfg.cache_line = line;
-	cfg.cache_model = MINALIGN_CACHE_SIM;
-	tu_init(&cfg);
-	area_pg = alloc_pages(GFP_KERNEL, AREA_ORDER);
-	assert_non_null(area_pg);
-	area = page_to_phys(area_pg);
+	cache_machine_up(&(struct cache_machine){.line = line});
 	L = ma_cache_line();
 	assert_int_equal(L, line);
-	memset(ma_phys_to_virt(area), CPU_FILL, AREA);
-	memset(ma_phys_to_dram(area), DRAM_FILL, AREA);
-}
-
-static void machine_down(void)
-{
-	assert_int_equal(ma_cache_tracked(), 0);
-	__free_pages(area_pg, AREA_ORDER);
-	minalign_exit();
-}
-
-static unsigned char *cpu(size_t off)
-{
-	return (unsigned char *)ma_phys_to_virt(area + off);
-}
-
-static unsigned char *dram(size_t off)
-{
-	return (unsigned char *)ma_phys_to_dram(area + off);
 }
 
 /* Every byte of @v is @in inside [@lo, @hi) and @out elsewhere in the area. */
@@ -109,7 +75,7 @@ static void run_op(void (*op)(phys_addr_t, size_t), int cpu_in, int dram_in)
 			op(area + c[i].off, c[i].len);
 			expect(cpu, c[i].lo, c[i].hi, cpu_in, CPU_FILL);
 			expect(dram, c[i].lo, c[i].hi, dram_in, DRAM_FILL);
-			machine_down();
+			cache_machine_down();
 		}
 	}
 }
@@ -143,7 +109,7 @@ static void test_zero_size(void **state)
 		ma_cache_sync_for_device(area + 3, 0, DMA_FROM_DEVICE);
 		assert_int_equal(ma_cache_sync_for_cpu(area + 3, 0, DMA_FROM_DEVICE), 0);
 		expect_untouched();
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -167,7 +133,7 @@ static void test_from_device_partial_both_ends(void **state)
 		assert_int_equal(ma_cache_sync_for_cpu(area + off, len, DMA_FROM_DEVICE), 0);
 		/* the invalidate reloads all four lines; the edges hold what was cleaned */
 		expect(cpu, 5 * L, 7 * L, DRAM_FILL, CPU_FILL);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -187,7 +153,7 @@ static void test_from_device_partial_one_end(void **state)
 		assert_int_equal(ma_cache_tracked(), 1);
 		assert_int_equal(ma_cache_sync_for_cpu(area + 4 * L - 1, L + 1, DMA_FROM_DEVICE),
 				 0);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -204,7 +170,7 @@ static void test_aligned_not_tracked(void **state)
 		expect(dram, 8 * L, 10 * L, CPU_FILL, DRAM_FILL);
 		assert_int_equal(ma_cache_sync_for_cpu(area + 2 * L, 4 * L, DMA_FROM_DEVICE), 0);
 		assert_int_equal(ma_cache_sync_for_cpu(area + 8 * L, 2 * L, DMA_BIDIRECTIONAL), 0);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -223,7 +189,7 @@ static void test_to_device(void **state)
 		assert_int_equal(ma_cache_sync_for_cpu(area + 3 * L + 7, L, DMA_NONE), 0);
 		ma_cache_sync_for_device(area + 3 * L + 7, L, DMA_NONE);
 		expect_untouched();
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -246,7 +212,7 @@ static void test_bidirectional(void **state)
 
 			assert_int_equal(cpu(i)[0], want);
 		}
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -274,7 +240,7 @@ static void test_uncached_bypass(void **state)
 		cpu(1)[0] = CPU_FILL;
 		expect_untouched();
 		ma_pages_set_uncached(head, AREA_ORDER, false);
-		machine_down();
+		cache_machine_down();
 	}
 }
 
@@ -298,33 +264,24 @@ static void test_uncached_mixed(void **state)
 		expect(cpu, 0, 0, 0, CPU_FILL);
 		expect(dram, PAGE_SIZE - L, PAGE_SIZE, CPU_FILL, DRAM_FILL);
 		second->flags &= (uint8_t)~MA_PAGE_UNCACHED;
-		machine_down();
+		cache_machine_down();
 	}
-}
-
-/* After a failed assertion the machine is still up: take it down so later tests can run. */
-static int cleanup(void **state)
-{
-	(void)state;
-	if (minalign_initialized())
-		minalign_exit();
-	return 0;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_clean, cleanup),
-		cmocka_unit_test_teardown(test_inval, cleanup),
-		cmocka_unit_test_teardown(test_flush, cleanup),
-		cmocka_unit_test_teardown(test_zero_size, cleanup),
-		cmocka_unit_test_teardown(test_from_device_partial_both_ends, cleanup),
-		cmocka_unit_test_teardown(test_from_device_partial_one_end, cleanup),
-		cmocka_unit_test_teardown(test_aligned_not_tracked, cleanup),
-		cmocka_unit_test_teardown(test_to_device, cleanup),
-		cmocka_unit_test_teardown(test_bidirectional, cleanup),
-		cmocka_unit_test_teardown(test_uncached_bypass, cleanup),
-		cmocka_unit_test_teardown(test_uncached_mixed, cleanup),
+		cmocka_unit_test_teardown(test_clean, cache_cleanup),
+		cmocka_unit_test_teardown(test_inval, cache_cleanup),
+		cmocka_unit_test_teardown(test_flush, cache_cleanup),
+		cmocka_unit_test_teardown(test_zero_size, cache_cleanup),
+		cmocka_unit_test_teardown(test_from_device_partial_both_ends, cache_cleanup),
+		cmocka_unit_test_teardown(test_from_device_partial_one_end, cache_cleanup),
+		cmocka_unit_test_teardown(test_aligned_not_tracked, cache_cleanup),
+		cmocka_unit_test_teardown(test_to_device, cache_cleanup),
+		cmocka_unit_test_teardown(test_bidirectional, cache_cleanup),
+		cmocka_unit_test_teardown(test_uncached_bypass, cache_cleanup),
+		cmocka_unit_test_teardown(test_uncached_mixed, cache_cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

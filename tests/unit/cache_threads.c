@@ -11,11 +11,9 @@
 
 #include <stdatomic.h>
 
-#include "cache/cache.h"
+#include "cache_helpers.h"
 
-#define ROUNDS	   20000
-#define AREA_ORDER 2
-#define AREA	   ((size_t)PAGE_SIZE << AREA_ORDER)
+#define ROUNDS 20000
 
 struct worker {
 	phys_addr_t base; /* this thread's region */
@@ -57,17 +55,9 @@ static void *worker_fn(void *arg)
 	return NULL;
 }
 
-static void machine_up(struct page **pg)
+static void machine_up(void)
 {
-	struct minalign_config cfg;
-
-	tu_config_small(&cfg);
-	cfg.cache_line = 128;
-	cfg.cache_model = MINALIGN_CACHE_SIM;
-	cfg.sim_victim = MINALIGN_SIM_LOSE_CPU_WRITES;
-	tu_init(&cfg);
-	*pg = alloc_pages(GFP_KERNEL, AREA_ORDER);
-	assert_non_null(*pg);
+	cache_machine_up(&(struct cache_machine){.line = 128, .no_fill = true});
 	L = ma_cache_line();
 }
 
@@ -86,12 +76,11 @@ static void test_distinct_ranges(void **state)
 {
 	struct minalign_stats st;
 	struct worker w[2];
-	struct page *pg;
 
 	(void)state;
-	machine_up(&pg);
+	machine_up();
 	for (int i = 0; i < 2; i++)
-		w[i] = (struct worker){.base = page_to_phys(pg) + (size_t)i * 2 * PAGE_SIZE,
+		w[i] = (struct worker){.base = area + (size_t)i * 2 * PAGE_SIZE,
 				       .stride = L,
 				       .off = 8,
 				       .len = 24,
@@ -103,21 +92,18 @@ static void test_distinct_ranges(void **state)
 	}
 	minalign_get_stats(&st);
 	assert_int_equal(st.sim_conflicts, ROUNDS);
-	assert_int_equal(ma_cache_tracked(), 0);
-	__free_pages(pg, AREA_ORDER);
-	minalign_exit();
+	cache_machine_down();
 }
 
 static void test_shared_lines(void **state)
 {
 	struct minalign_stats st;
 	struct worker w[2];
-	struct page *pg;
 
 	(void)state;
-	machine_up(&pg);
+	machine_up();
 	for (int i = 0; i < 2; i++)
-		w[i] = (struct worker){.base = page_to_phys(pg),
+		w[i] = (struct worker){.base = area,
 				       .stride = L,
 				       .off = 8 + (size_t)i * 48,
 				       .len = 40,
@@ -129,25 +115,14 @@ static void test_shared_lines(void **state)
 	}
 	minalign_get_stats(&st);
 	assert_int_equal(st.sim_conflicts, 0);
-	assert_int_equal(ma_cache_tracked(), 0);
-	__free_pages(pg, AREA_ORDER);
-	minalign_exit();
-}
-
-/* After a failed assertion the machine is still up: take it down so later tests can run. */
-static int cleanup(void **state)
-{
-	(void)state;
-	if (minalign_initialized())
-		minalign_exit();
-	return 0;
+	cache_machine_down();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_distinct_ranges, cleanup),
-		cmocka_unit_test_teardown(test_shared_lines, cleanup),
+		cmocka_unit_test_teardown(test_distinct_ranges, cache_cleanup),
+		cmocka_unit_test_teardown(test_shared_lines, cache_cleanup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,29 @@ static inline void th_init(enum minalign_policy policy, enum minalign_sim_victim
 	tu_init(&c);
 }
 
+/*
+ * The DMA debug (misuse) tests' machine: th_config()'s with @policy, a fixed 1 MiB pool and
+ * @debug, reports captured for the test to check.  Pair with th_debug_teardown().
+ */
+static inline void th_debug_start(enum minalign_policy policy, unsigned int debug)
+{
+	struct minalign_config c;
+
+	th_config(&c, policy, MINALIGN_SIM_LOSE_CPU_WRITES, (size_t)1 << 20);
+	c.debug = debug;
+	tu_init(&c);
+	tu_reports_capture();
+}
+
+/* cmocka teardown for th_debug_start(): reports released, the library down. */
+static inline int th_debug_teardown(void **state)
+{
+	(void)state;
+	tu_reports_release();
+	minalign_exit();
+	return 0;
+}
+
 static inline struct device *th_dev(const char *name, bool coherent, unsigned int bits, bool force)
 {
 	struct minalign_device_info info = {

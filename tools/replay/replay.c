@@ -13,6 +13,7 @@
 #include "common/cli.h"
 #include "common/json.h"
 #include "replay.h"
+#include "tracedat.h"
 
 enum { OPT_CACHE_LINE = 1, OPT_RAM, OPT_POLICY, OPT_JSON };
 
@@ -132,8 +133,8 @@ static void print_trace_text(const struct replay_args *a, const struct rp_trace 
 {
 	const struct tr_stats *st = &t->st;
 
-	printf("trace:   %s: %lu lines, %lu ignored (not kmem events)", a->trace, st->lines,
-	       st->ignored);
+	printf("trace:   %s%s: %lu lines, %lu ignored (not kmem events)", a->trace,
+	       t->binary ? " (trace.dat, as `trace-cmd report` text)" : "", st->lines, st->ignored);
 	if (st->truncated)
 		printf(", last line truncated");
 	printf("\nevents: ");
@@ -217,6 +218,7 @@ static void print_classes_text(const struct replay_args *a, const struct rp_resu
 static void json_trace(struct json *j, const struct replay_args *a, const struct rp_trace *t)
 {
 	json_kv_string(j, "trace", a->trace);
+	json_kv_string(j, "format", t->binary ? "trace.dat" : "text");
 	json_kv_uint(j, "lines", t->st.lines);
 	json_kv_uint(j, "ignored_lines", t->st.ignored);
 	json_kv_bool(j, "truncated", t->st.truncated);
@@ -296,10 +298,18 @@ static void print_json(const struct replay_args *a, const struct rp_trace *t,
 static int load(const struct replay_args *a, struct rp_trace *t)
 {
 	FILE *f = strcmp(a->trace, "-") ? fopen(a->trace, "r") : stdin;
+	char why[512];
 	int err;
 
 	if (!f)
 		return cli_fail("replay", "%s: %s", a->trace, strerror(errno));
+	if (f != stdin && td_is_tracedat(f)) { /* trace-cmd's binary trace.dat */
+		fclose(f);
+		f = td_to_text(a->trace, why, sizeof(why));
+		if (!f)
+			return cli_fail("replay", "%s", why);
+		t->binary = true;
+	}
 	err = rp_trace_load(f, t);
 	if (f != stdin)
 		fclose(f);

@@ -38,6 +38,7 @@ struct rp_trace {
 				 replayed */
 	uint64_t null_frees;  /* frees of NULL: not replayed */
 	struct tr_stats st;
+	bool binary; /* read from trace-cmd's trace.dat (tracedat.c), not text */
 };
 
 /* Per-class count slots: the kmalloc classes, then "large" (beyond 8 KiB:
