@@ -177,12 +177,154 @@ static void test_krealloc_and_strings(void **state)
 	minalign_exit();
 }
 
+/* ---- fault injection: every allocation of the new calls fails cleanly ------------------- */
+
+static void *op_group(struct device *dev)
+{
+	return devres_open_group(dev, NULL, GFP_KERNEL);
+}
+static void undo_group(struct device *dev, void *r)
+{
+	devres_remove_group(dev, r);
+}
+static void *op_krealloc(struct device *dev)
+{
+	char *p = devm_kmalloc(dev, 8, GFP_KERNEL), *q;
+
+	if (!p)
+		return NULL;
+	q = devm_krealloc(dev, p, 5000, GFP_KERNEL);
+	if (!q)
+		devm_kfree(dev, p); /* the old buffer stays managed on failure */
+	return q;
+}
+static void undo_kfree(struct device *dev, void *r)
+{
+	devm_kfree(dev, r);
+}
+static void *op_kasprintf(struct device *dev)
+{
+	return devm_kasprintf(dev, GFP_KERNEL, "%d-%s", 5, "x");
+}
+static void *op_pages(struct device *dev)
+{
+	return (void *)devm_get_free_pages(dev, GFP_KERNEL, 2);
+}
+static void undo_pages(struct device *dev, void *r)
+{
+	devm_free_pages(dev, (unsigned long)r);
+}
+static void *op_pool(struct device *dev)
+{
+	struct dma_pool *pool = dmam_pool_create("f", dev, 32, 32, 0);
+	dma_addr_t h;
+	void *b;
+
+	if (!pool)
+		return NULL;
+	b = dma_pool_alloc(pool, GFP_KERNEL, &h);
+	if (!b) {
+		dmam_pool_destroy(pool);
+		return NULL;
+	}
+	dma_pool_free(pool, b, h);
+	return pool;
+}
+static void undo_pool(struct device *dev, void *r)
+{
+	(void)dev;
+	dmam_pool_destroy(r);
+}
+static void *op_noncoherent(struct device *dev)
+{
+	static dma_addr_t h;
+
+	return dma_alloc_noncoherent(dev, 8192, &h, DMA_FROM_DEVICE, GFP_KERNEL);
+}
+static void undo_noncoherent(struct device *dev, void *r)
+{
+	dma_free_noncoherent(dev, 8192, r, virt_to_phys(r), DMA_FROM_DEVICE);
+}
+static void *op_kvmalloc(struct device *dev)
+{
+	(void)dev;
+	return kvmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL);
+}
+static void undo_kvfree(struct device *dev, void *r)
+{
+	(void)dev;
+	kvfree(r);
+}
+static void *op_exact(struct device *dev)
+{
+	(void)dev;
+	return alloc_pages_exact(3 * PAGE_SIZE, GFP_KERNEL);
+}
+static void undo_exact(struct device *dev, void *r)
+{
+	(void)dev;
+	free_pages_exact(r, 3 * PAGE_SIZE);
+}
+
+static void test_faults(void **state)
+{
+	static const struct {
+		const char *name;
+		void *(*op)(struct device *);
+		void (*undo)(struct device *, void *);
+	} ops[] = {
+		{"devres_open_group", op_group, undo_group},
+		{"devm_krealloc", op_krealloc, undo_kfree},
+		{"devm_kasprintf", op_kasprintf, undo_kfree},
+		{"devm_get_free_pages", op_pages, undo_pages},
+		{"dmam_pool_create", op_pool, undo_pool},
+		{"dma_alloc_noncoherent", op_noncoherent, undo_noncoherent},
+		{"kvmalloc (vmalloc fallback)", op_kvmalloc, undo_kvfree},
+		{"alloc_pages_exact", op_exact, undo_exact},
+	};
+	struct tu_snapshot snap;
+	struct device *dev;
+
+	(void)state;
+	th_init(MINALIGN_POLICY_BOUNCE, MINALIGN_SIM_LOSE_CPU_WRITES, 0);
+	tu_reports_capture();
+	dev = th_dev("faults", false, 0, false);
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+		unsigned long n, fails = 0;
+		void *r = NULL;
+
+		minalign_slab_shrink();
+		tu_snapshot(&snap);
+		for (n = 1; !r && n < 100; n++) {
+			minalign_fault_set(n, MINALIGN_FAULT_PAGE | MINALIGN_FAULT_META);
+			r = ops[k].op(dev);
+			minalign_fault_set(0, 0);
+			if (!r) {
+				fails++;
+				minalign_slab_shrink();
+				tu_assert_no_leak(&snap);
+				assert_int_equal(minalign_device_devres_count(dev), 0);
+			}
+		}
+		if (!r)
+			fail_msg("%s never succeeded", ops[k].name);
+		assert_true(fails > 0);
+		ops[k].undo(dev, r);
+		minalign_slab_shrink();
+		tu_assert_no_leak(&snap);
+	}
+	minalign_device_destroy(dev);
+	tu_expect_no_report();
+	minalign_exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_get_and_actions),
 		cmocka_unit_test(test_krealloc_and_strings),
+		cmocka_unit_test(test_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
