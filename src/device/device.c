@@ -175,6 +175,17 @@ struct device *minalign_device_create(const struct minalign_device_info *info)
 	return dev;
 }
 
+void ma_device_bad(const struct device *dev, const char *subsys, const char *what)
+{
+	if (!dev)
+		ma_report(subsys, NULL, 0, 0, "%s: NULL device", what);
+	else
+		ma_report(subsys, NULL, 0, 0,
+			  "%s(%p): not an initialised device (never initialised, released, or a "
+			  "copy)",
+			  what, (const void *)dev);
+}
+
 /* Validate @dev for a teardown call; false after one report. */
 static bool ma_device_teardown_ok(struct device *dev, bool allocated, const char *what)
 {

@@ -103,6 +103,12 @@ static inline bool ma_device_live(const struct device *dev)
 	return dev && dev->minalign_magic == MINALIGN_DEVICE_MAGIC && dev->p && dev->p->dev == dev;
 }
 
+/*
+ * ma_device_bad() - the one report for a device handle ma_device_live() refused: NULL, or not
+ * an initialised device (never made, released, a copy).  @subsys: the reporting subsystem.
+ */
+void ma_device_bad(const struct device *dev, const char *subsys, const char *what);
+
 /* The streaming mask mappings honour: min_not_zero(*dma_mask, bus_dma_limit); 0 without one. */
 static inline u64 ma_dev_dma_mask(const struct device *dev)
 {

@@ -260,9 +260,9 @@ int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void
 
 bool ma_devres_dev_ok(struct device *dev, const char *what)
 {
-	if (ma_likely(dev))
+	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_report("device", NULL, 0, 0, "%s: NULL device", what);
+	ma_device_bad(dev, "device", what);
 	return false;
 }
 
@@ -552,7 +552,7 @@ size_t minalign_device_devres_count(struct device *dev)
 {
 	size_t n;
 
-	if (!dev)
+	if (!ma_device_live(dev))
 		return 0;
 	ma_mutex_lock(&dev->p->lock);
 	n = dev->p->nr_linux;

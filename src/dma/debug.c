@@ -379,7 +379,7 @@ void ma_dma_debug_mapping_error(struct device *dev, dma_addr_t addr)
 {
 	struct ma_dma_debug *t;
 
-	if (!dev || addr == DMA_MAPPING_ERROR)
+	if (!ma_device_live(dev) || addr == DMA_MAPPING_ERROR)
 		return;
 	t = ma_dbg_of(dev);
 	if (!t)
@@ -596,8 +596,8 @@ bool ma_dma_debug_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	if (bad >= 0) {
 		dbg_unclaim(t, sgl, bad);
 		ma_spin_unlock(&t->lock);
-		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)", msg,
-			  bad);
+		ma_report("dma", dev->p->name, sg->dma_address, sg->dma_length, "%s (segment %d)",
+			  msg, bad);
 		return false;
 	}
 	ma_spin_unlock(&t->lock);

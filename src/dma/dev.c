@@ -27,9 +27,9 @@
  */
 bool ma_dma_dev_valid(struct device *dev, const char *what)
 {
-	if (ma_likely(dev))
+	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_report("dma", NULL, 0, 0, "%s: NULL device", what);
+	ma_device_bad(dev, "dma", what);
 	return false;
 }
 
@@ -102,10 +102,8 @@ static bool ma_dma_supported(u64 mask)
 
 static int ma_dma_mask_check(struct device *dev, u64 mask, const char *what)
 {
-	if (!dev) {
-		ma_report("dma", NULL, 0, 0, "%s: NULL device", what);
+	if (!ma_dma_dev_valid(dev, what))
 		return -EINVAL;
-	}
 	return ma_dma_supported(mask) ? 0 : -EIO;
 }
 
