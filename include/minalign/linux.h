@@ -186,6 +186,22 @@ MINALIGN_API int dev_err_probe(const struct device *dev, int err, const char *fm
 #define pr_debug(...)	  ((void)(0 && minalign_dev_printk(KERN_DEBUG, NULL, __VA_ARGS__)))
 #endif
 
+/* Once per call site, and rate-limited (here: every time) variants. */
+#define minalign_printk_once(level, dev, ...)                                 \
+	__extension__({                                                       \
+		static bool __printed;                                        \
+		if (!__atomic_exchange_n(&__printed, true, __ATOMIC_RELAXED)) \
+			minalign_dev_printk(level, dev, __VA_ARGS__);         \
+	})
+#define dev_err_once(dev, ...)	       minalign_printk_once(KERN_ERR, dev, __VA_ARGS__)
+#define dev_warn_once(dev, ...)	       minalign_printk_once(KERN_WARNING, dev, __VA_ARGS__)
+#define dev_info_once(dev, ...)	       minalign_printk_once(KERN_INFO, dev, __VA_ARGS__)
+#define pr_err_once(...)	       minalign_printk_once(KERN_ERR, NULL, __VA_ARGS__)
+#define pr_warn_once(...)	       minalign_printk_once(KERN_WARNING, NULL, __VA_ARGS__)
+#define dev_err_ratelimited(dev, ...)  dev_err(dev, __VA_ARGS__)
+#define dev_warn_ratelimited(dev, ...) dev_warn(dev, __VA_ARGS__)
+#define pr_err_ratelimited(...)	       pr_err(__VA_ARGS__)
+
 /* ---- WARN and BUG ----------------------------------------------------------------------- */
 /**
  * minalign_warn() - when @cond, one report (subsystem "warn", "WARNING at file:line: ...").

@@ -66,6 +66,11 @@ static void test_printk(void **state)
 	assert_string_equal(logged.msg, "plain 3\n");
 	pr_warn("w\n");
 	assert_int_equal(logged.level, 4);
+	/* dev_*_once: one message per call site (include/linux/dev_printk.h) */
+	for (int i = 0; i < 3; i++)
+		dev_warn_once(dev, "once %d\n", i);
+	assert_int_equal(logged.n, 5);
+	assert_string_equal(logged.msg, "once 0\n");
 	/* dev_err_probe: returns err; EPROBE_DEFER is a debug message, others errors */
 	assert_int_equal(dev_err_probe(dev, -ENOMEM, "alloc %s\n", "rings"), -ENOMEM);
 	assert_int_equal(logged.level, 3);
