@@ -37,7 +37,7 @@ struct minalign_config {
 	size_t ram_size;	     /* default 1 GiB (256 MiB on 32-bit hosts) */
 	unsigned int cache_line;     /* default 128; power of two in 16..256 */
 	enum minalign_policy policy; /* default BOUNCE */
-	size_t swiotlb_size;	     /* default bounce pool bytes, default 4 MiB; 0 = none */
+	size_t swiotlb_size;	     /* default bounce pool bytes, default 256 KiB; 0 = none */
 	bool swiotlb_dynamic;	     /* grow bounce pools on demand, default true */
 	enum minalign_cache_model cache_model; /* default SIM */
 	enum minalign_sim_victim sim_victim;   /* default LOSE_CPU_WRITES */

@@ -37,6 +37,9 @@ int ma_cache_init(void);
  */
 void ma_cache_exit(void);
 
+/* fork: the simulator's bucket locks (leaves; lib/fork.c calls this after slab and swiotlb). */
+void ma_cache_atfork(enum ma_fork_phase phase);
+
 /*
  * Raw line operations (no tracking of their own).  Every line [@phys, @phys+@size) touches is
  * maintained whole; @size 0 does nothing.  In the sim, partial edge lines that an inbound

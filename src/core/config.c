@@ -24,7 +24,7 @@ void minalign_config_init(struct minalign_config *cfg)
 	cfg->ram_size = sizeof(void *) == 4 ? (size_t)256 << 20 : (size_t)1 << 30;
 	cfg->cache_line = 128;
 	cfg->policy = MINALIGN_POLICY_BOUNCE;
-	cfg->swiotlb_size = (size_t)4 << 20;
+	cfg->swiotlb_size = (size_t)256 << 10; /* docs/swiotlb.md "Default size" */
 	cfg->swiotlb_dynamic = true;
 	cfg->cache_model = MINALIGN_CACHE_SIM;
 	cfg->sim_victim = MINALIGN_SIM_LOSE_CPU_WRITES;

@@ -61,6 +61,21 @@ static inline bool ma_is_up(void)
 
 int ma_config_validate(const struct minalign_config *cfg);
 
+/* ---- the free watch (core/freewatch.c) ------------------------------------------------- */
+
+/*
+ * A module above the allocators (DMA debug) may watch CPU frees: the allocators (slab, page
+ * allocator, coherent memory) call ma_free_watched() before they free memory that may be
+ * mapped for DMA, and refuse the free when it returns true (the watcher has reported once).
+ * Lower modules never call up: dma/ registers the callback (ma_free_watch_set(NULL) clears
+ * it).  Slab objects are marked out of band while mapped (slab.h), so kfree's fast path pays
+ * nothing; the page paths call it on every free, and the watcher answers from a per-page count
+ * (one atomic load when nothing is mapped).
+ */
+typedef bool (*ma_free_watch_fn)(const void *cpu, size_t size, const char *what);
+void ma_free_watch_set(ma_free_watch_fn fn);
+bool ma_free_watched(const void *cpu, size_t size, const char *what);
+
 /* ---- reports (core/report.c) ------------------------------------------------------------ */
 
 /*
@@ -141,6 +156,17 @@ void ma_stat_set(enum ma_stat id, uint64_t value); /* global gauges only (no per
 uint64_t ma_stat_get(enum ma_stat id);
 void ma_stats_reset(void);
 void ma_stats_exit(void);
+
+/*
+ * fork: lib/fork.c's pthread_atfork handlers call each module's ma_*_atfork(phase) in lock order
+ * (outer locks first at PREPARE; PARENT and CHILD release them), so a child forked while another
+ * thread held an allocator lock finds every lock free and the state it guards consistent.
+ */
+enum ma_fork_phase { MA_FORK_PREPARE, MA_FORK_PARENT, MA_FORK_CHILD };
+void ma_stats_atfork(enum ma_fork_phase phase);
+void ma_fork_register(void);		       /* lib/fork.c, once per process */
+void ma_init_atfork(enum ma_fork_phase phase); /* lib/init.c: ma_init_lock */
+bool ma_init_started(void);		       /* lib/init.c: up (ma_init_lock held) */
 
 /* ---- fault injection (core/fault.c) ------------------------------------------------------ */
 

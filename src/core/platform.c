@@ -57,6 +57,11 @@ void ma_plat_unmap(void *addr, size_t size)
 		munmap(addr, size);
 }
 
+int ma_plat_discard(void *addr, size_t size)
+{
+	return madvise(addr, size, MADV_DONTNEED) ? -errno : 0;
+}
+
 void ma_spin_lock_slow(ma_spinlock_t *l)
 {
 	unsigned int spins = 0;
@@ -149,6 +154,15 @@ int ma_thread_start(ma_thread_t *t, void *(*fn)(void *), void *arg)
 void ma_thread_join(ma_thread_t t)
 {
 	pthread_join(t, NULL);
+}
+
+void ma_thread_set_name(const char *name)
+{
+#if defined(__linux__) && defined(__GLIBC__)
+	pthread_setname_np(pthread_self(), name);
+#else
+	(void)name;
+#endif
 }
 
 int ma_tls_key_create(ma_tls_key_t *key, void (*dtor)(void *))

@@ -43,7 +43,9 @@ static void ma_device_teardown(struct device *dev)
 {
 	struct device_private *p = dev->p;
 
+	p->dying = true;
 	ma_devres_release_all(dev);
+	ma_devreg_del(dev);
 	if (dev->dma_mask == &p->dma_mask)
 		dev->dma_mask = NULL;
 	if (dev->dma_parms == &p->parms)
@@ -131,7 +133,11 @@ static int ma_device_setup(struct device *dev, const struct minalign_device_info
 		dev->coherent_dma_mask = limit;
 	dev->p = p;
 	dev->minalign_magic = MINALIGN_DEVICE_MAGIC;
-	err = ma_device_attach(dev);
+	err = ma_devreg_add(dev);
+	if (err)
+		ma_report("device", p->name, 0, 0, "too many live devices");
+	else
+		err = ma_device_attach(dev);
 	if (err) {
 		ma_device_teardown(dev);
 		*dev = saved;
@@ -175,17 +181,6 @@ struct device *minalign_device_create(const struct minalign_device_info *info)
 	return dev;
 }
 
-void ma_device_bad(const struct device *dev, const char *subsys, const char *what)
-{
-	if (!dev)
-		ma_report(subsys, NULL, 0, 0, "%s: NULL device", what);
-	else
-		ma_report(subsys, NULL, 0, 0,
-			  "%s(%p): not an initialised device (never initialised, released, or a "
-			  "copy)",
-			  what, (const void *)dev);
-}
-
 /* Validate @dev for a teardown call; false after one report. */
 static bool ma_device_teardown_ok(struct device *dev, bool allocated, const char *what)
 {
@@ -216,6 +211,23 @@ void minalign_device_release(struct device *dev)
 	if (!dev || !ma_device_teardown_ok(dev, false, "minalign_device_release"))
 		return;
 	ma_device_teardown(dev);
+}
+
+void ma_device_destroy_all(void)
+{
+	struct device *dev;
+
+	while ((dev = ma_devreg_first()) != NULL) {
+		bool allocated = dev->p->allocated;
+
+		ma_report("device", dev->p->name, 0, 0,
+			  "minalign_exit: device still alive: destroyed now (its release actions "
+			  "run; "
+			  "the handle is stale from now on)");
+		ma_device_teardown(dev);
+		if (allocated)
+			ma_meta_free(dev);
+	}
 }
 
 const char *dev_name(const struct device *dev)

@@ -82,6 +82,8 @@ struct device_private {
 	bool coherent;	       /* snoops CPU caches */
 	bool force_bounce;     /* every streaming mapping bounces */
 	bool allocated;	       /* made by minalign_device_create(): destroy frees dev too */
+	bool dying;	       /* destroy is running the release actions (DMA debug lets the
+				* device's own mapped memory be freed then: it unmaps it next) */
 	unsigned int dma_bits; /* address bits the hardware drives (1..64) */
 	u64 dma_limit;	       /* DMA_BIT_MASK(dma_bits): what the engine can reach */
 	u64 dma_mask;	       /* the device's own streaming mask (dev->dma_mask's default) */
@@ -93,6 +95,14 @@ struct device_private {
 	size_t nr_linux;		   /* of which not MA_DR_INTERNAL */
 };
 
+/* registry.c: the set of live devices (looked up before a handle is read). */
+int ma_devreg_add(struct device *dev);
+void ma_devreg_del(const struct device *dev);
+bool ma_devreg_has(const struct device *dev);
+struct device *ma_devreg_first(void);
+/* minalign_exit(): destroy every device still alive, one report each (device.c). */
+void ma_device_destroy_all(void);
+
 /*
  * ma_device_live() - is @dev a live, initialised device?  The one place where a device handle
  * is validated before it is followed (magic, then the private part pointing back at @dev).
@@ -100,14 +110,20 @@ struct device_private {
  */
 static inline bool ma_device_live(const struct device *dev)
 {
-	return dev && dev->minalign_magic == MINALIGN_DEVICE_MAGIC && dev->p && dev->p->dev == dev;
+	return dev && ma_devreg_has(dev) && dev->minalign_magic == MINALIGN_DEVICE_MAGIC &&
+	       dev->p && dev->p->dev == dev;
 }
 
 /*
- * ma_device_bad() - the one report for a device handle ma_device_live() refused: NULL, or not
- * an initialised device (never made, released, a copy).  @subsys: the reporting subsystem.
+ * ma_device_inited() - the fast paths' check (map, unmap, sync): @dev is a struct device that
+ * was initialised and not released (magic and private part), with no registry lookup and no
+ * lock.  A never-initialised or released embedded device fails it; a freed one is
+ * ma_device_live()'s job, on the slow path that reports.
  */
-void ma_device_bad(const struct device *dev, const char *subsys, const char *what);
+static inline bool ma_device_inited(const struct device *dev)
+{
+	return dev && dev->minalign_magic == MINALIGN_DEVICE_MAGIC && dev->p;
+}
 
 /* The streaming mask mappings honour: min_not_zero(*dma_mask, bus_dma_limit); 0 without one. */
 static inline u64 ma_dev_dma_mask(const struct device *dev)

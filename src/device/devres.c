@@ -34,6 +34,8 @@
 
 #include <minalign/slab.h>
 
+#include "slab/slab.h" /* ma_slab_set_managed() */
+
 /* ---- the list ---------------------------------------------------------------------------- */
 
 static bool ma_dr_linux(const struct ma_devres *dr)
@@ -175,6 +177,7 @@ void ma_dr_run(struct device *dev, struct ma_devres *dr)
 		dr->fn.action(dr->res);
 		break;
 	case MA_DR_KMALLOC:
+		ma_slab_set_managed(dr->res, false);
 		kfree(dr->res);
 		break;
 	}
@@ -262,7 +265,8 @@ bool ma_devres_dev_ok(struct device *dev, const char *what)
 {
 	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_device_bad(dev, "device", what);
+	ma_report("device", NULL, 0, 0, "%s: %s", what,
+		  dev ? "not a live device (destroyed, or never initialised)" : "NULL device");
 	return false;
 }
 
@@ -285,6 +289,7 @@ static void *ma_devm_kmalloc(struct device *dev, size_t size, gfp_t gfp, const c
 	}
 	dr->res = p;
 	dr->size = size;
+	ma_slab_set_managed(p, true); /* a plain kfree() of it is refused */
 	ma_dr_add(dev, dr);
 	return p;
 }
@@ -351,6 +356,7 @@ void devm_kfree(struct device *dev, const void *p)
 			  "devm_kfree(%p): not a devm_kmalloc allocation of this device", p);
 		return;
 	}
+	ma_slab_set_managed(dr->res, false);
 	kfree(dr->res);
 	ma_dr_free(dr);
 }

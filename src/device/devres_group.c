@@ -16,6 +16,7 @@
  * run with it released (devres.c's rule).
  */
 #include "device/device.h"
+#include "slab/slab.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -245,6 +246,7 @@ void *devm_krealloc(struct device *dev, void *ptr, size_t new_size, gfp_t gfp)
 	if (dr) { /* the new buffer takes the old one's place in the release order */
 		dr->res = n;
 		dr->size = new_size;
+		ma_slab_set_managed(n, true); /* a plain kfree() of it is refused */
 	}
 	ma_mutex_unlock(&dev->p->lock);
 	if (!dr) { /* freed by another thread meanwhile */
@@ -254,6 +256,7 @@ void *devm_krealloc(struct device *dev, void *ptr, size_t new_size, gfp_t gfp)
 		return NULL;
 	}
 	memcpy(n, ptr, MA_MIN(old, new_size));
+	ma_slab_set_managed(ptr, false);
 	kfree(ptr);
 	return n;
 }

@@ -109,6 +109,8 @@ void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_
 	if (!ma_dma_dev_valid(dev, "dma_free_coherent"))
 		return;
 	why = ma_coherent_misuse(dev, size, cpu_addr, dma_handle, owner, managed, &pg);
+	if (!why && ma_free_watched(cpu_addr, PAGE_SIZE << pg->order, "dma_free_coherent"))
+		return; /* a live streaming mapping covers it: reported, refused */
 	if (why) {
 		ma_report("dma", ma_dev_name(dev), (uint64_t)dma_handle, size,
 			  "dma_free_coherent(%p, %zu bytes, %#llx): %s", cpu_addr, size,

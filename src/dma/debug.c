@@ -133,6 +133,7 @@ static void dbg_unhash(struct ma_dma_debug *t, struct ma_dbg_entry *e)
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
+	ma_dbgf_release(e);
 }
 
 struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
@@ -156,6 +157,7 @@ struct ma_dbg_entry *ma_dbg_find(struct ma_dma_debug *t, dma_addr_t x,
 
 void ma_dma_debug_init(void)
 {
+	ma_dbgf_init();
 	memset(ma_dbg_lbucket, 0, sizeof(ma_dbg_lbucket));
 	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++)
 		ma_spin_init(&ma_dbg_lstripe[i].lock);
@@ -253,7 +255,29 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 		t->free = &t->first.e[i];
 	}
 	d->debug = t;
+	ma_dbgf_register(t, d->dev);
 	return 0;
+}
+
+
+/**
+ * ma_dma_debug_atfork() - pthread_atfork step of DMA-API debugging (lib/fork.c).
+ * @phase: PREPARE takes the table registry's lock and every device table's lock
+ *         (ma_dbgf_atfork(), the registry that free checks walk) and the cache-line stripes
+ *         (in index order, as dbg_lines_lock() nests them); PARENT and CHILD release them.
+ *         The table and stripe locks are never nested with each other.
+ */
+void ma_dma_debug_atfork(enum ma_fork_phase phase)
+{
+	bool lock = phase == MA_FORK_PREPARE;
+
+	ma_dbgf_atfork(lock);
+	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++) {
+		if (lock)
+			ma_spin_lock(&ma_dbg_lstripe[i].lock);
+		else
+			ma_spin_unlock(&ma_dbg_lstripe[MA_DBG_LSTRIPES - 1 - i].lock);
+	}
 }
 
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
@@ -264,12 +288,14 @@ void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)
 
 	if (!t)
 		return;
+	ma_dbgf_unregister(t);
 	ma_spin_lock(&t->lock);
 	for (unsigned int i = 0; i < MA_DBG_BUCKETS; i++) {
 		for (e = t->bucket[i]; e; e = next) {
 			next = e->next;
 			e->next = live;
 			live = e;
+			ma_dbgf_release(e);
 		}
 		t->bucket[i] = NULL;
 	}
@@ -321,6 +347,8 @@ struct ma_dbg_entry *ma_dma_debug_map_begin(struct device *dev, phys_addr_t phys
 
 	if (!t)
 		return &ma_dbg_untracked;
+	if (!ma_dbgf_allocated(dev, phys, size, what))
+		return NULL;
 	if (hazard && !bounce && dbg_packed(dev, phys, size, what))
 		return NULL;
 	e = dbg_entry_get(t);
@@ -366,6 +394,7 @@ void ma_dma_debug_map_end(struct device *dev, struct ma_dbg_entry *e, dma_addr_t
 		return;
 	}
 	e->addr = addr;
+	ma_dbgf_hold(e);
 	b = ma_dbg_bucket(t, addr);
 	ma_spin_lock(&t->lock);
 	e->next = *b;
@@ -379,7 +408,7 @@ void ma_dma_debug_mapping_error(struct device *dev, dma_addr_t addr)
 {
 	struct ma_dma_debug *t;
 
-	if (!ma_device_live(dev) || addr == DMA_MAPPING_ERROR)
+	if (!ma_device_inited(dev) || addr == DMA_MAPPING_ERROR)
 		return;
 	t = ma_dbg_of(dev);
 	if (!t)

@@ -32,10 +32,14 @@ static inline bool ma_dma_debug_on(void)
 
 /* Reset the global cache-line table (ma_dma_init()). */
 void ma_dma_debug_init(void);
+/* debug_free.c: the page counters and the free watch (debug on only); init from the above. */
+void ma_dbgf_init(void);
+void ma_dbgf_exit(void);
 /* Give a device its live-mapping table (with room for 32 mappings): 0 or -ENOMEM. */
 int ma_dma_debug_attach(struct ma_dma_dev *d);
 /* At device destroy: report every mapping still live, unmap it, free the table. */
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d);
+void ma_dma_debug_atfork(enum ma_fork_phase phase);
 
 /*
  * ma_dma_debug_map_begin() - before a streaming mapping of [@phys, @phys+@size) touches

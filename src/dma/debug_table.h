@@ -32,6 +32,7 @@ struct ma_dbg_entry {
 	bool checked; /* dma_mapping_error() saw the address */
 	bool claimed; /* scratch of the multi-segment checks, under dbg->lock */
 	bool bounced; /* the mapping is bounced (its lines clash only on overlapping bytes) */
+	uint8_t held; /* what it holds against CPU frees (debug_free.c): MA_DBGF_HELD_* or 0 */
 	struct ma_dbg_line lines[2];
 };
 
@@ -42,6 +43,8 @@ struct ma_dbg_chunk {
 
 struct ma_dma_debug {
 	ma_spinlock_t lock;
+	struct ma_dma_debug *gnext; /* registry of every table (debug_free.c, its lock) */
+	struct device *dev;
 	size_t max_size; /* the largest mapping entered: how far back containment looks */
 	struct ma_dbg_entry *free;
 	struct ma_dbg_chunk *chunks; /* allocated beyond the first */
@@ -65,6 +68,19 @@ static inline struct ma_dbg_entry **ma_dbg_bucket(struct ma_dma_debug *t, dma_ad
 {
 	return &t->bucket[ma_dbg_hash(addr >> MA_DBG_GRAN_SHIFT)];
 }
+
+/* ---- debug_free.c: holds against CPU frees --------------------------------------------- */
+#define MA_DBGF_HELD_SLAB  1
+#define MA_DBGF_HELD_PAGES 2
+/* Enter / remove a device's table in the registry (attach / detach). */
+void ma_dbgf_register(struct ma_dma_debug *t, struct device *dev);
+void ma_dbgf_unregister(struct ma_dma_debug *t);
+void ma_dbgf_atfork(bool lock);
+/* Entry @e (not yet published) holds its memory; lets go when it leaves the table. */
+void ma_dbgf_hold(struct ma_dbg_entry *e);
+void ma_dbgf_release(struct ma_dbg_entry *e);
+/* Map-time check: is [@phys, @phys+@size) allocated memory?  False after one report. */
+bool ma_dbgf_allocated(struct device *dev, phys_addr_t phys, size_t size, const char *what);
 
 /* "DMA_TO_DEVICE" & co. */
 const char *ma_dbg_dir_name(int dir);

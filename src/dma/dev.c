@@ -29,7 +29,8 @@ bool ma_dma_dev_valid(struct device *dev, const char *what)
 {
 	if (ma_likely(ma_device_live(dev)))
 		return true;
-	ma_device_bad(dev, "dma", what);
+	ma_report("dma", NULL, 0, 0, "%s: %s", what,
+		  dev ? "not a live device (destroyed, or never initialised)" : "NULL device");
 	return false;
 }
 
@@ -64,7 +65,7 @@ static int ma_dma_attach(struct device *dev)
 	if (!err)
 		err = ma_device_add_action(dev, ma_dma_dev_release, d);
 	if (err) {
-		ma_meta_free(d->debug);
+		ma_dma_debug_detach(dev, d); /* an empty table: unregistered and freed */
 		ma_meta_free(d);
 		return err;
 	}
@@ -83,6 +84,7 @@ int ma_dma_init(void)
 void ma_dma_exit(void)
 {
 	ma_device_remove_hook(ma_dma_attach);
+	ma_dbgf_exit();
 }
 
 /*

@@ -235,6 +235,9 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 		ma_report("dma", NULL, 0, 0, "dma_pool_free: NULL pool");
 		return;
 	}
+	if (ma_virt_in_ram(vaddr, pool->size) &&
+	    ma_free_watched(vaddr, pool->size, "dma_pool_free"))
+		return; /* a live streaming mapping covers the block: reported, refused */
 	ma_mutex_lock(&pool->lock);
 	why = ma_pool_put(pool, vaddr, dma);
 	ma_mutex_unlock(&pool->lock);

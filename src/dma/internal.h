@@ -129,7 +129,7 @@ void ma_dma_bad_args(struct device *dev, size_t size, enum dma_data_direction di
 static inline bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
 				     const char *what)
 {
-	if (ma_likely(ma_device_live(dev) && ma_dma_dir_valid(dir) && size))
+	if (ma_likely(ma_device_inited(dev) && ma_dma_dir_valid(dir) && size))
 		return true;
 	ma_dma_bad_args(dev, size, dir, what);
 	return false;

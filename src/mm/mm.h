@@ -166,6 +166,8 @@ const char *ma_page_owner_name(unsigned int owner);
 void ma_pages_set_uncached(struct page *head, unsigned int order, bool uncached);
 /* Split an allocated block into order-0 blocks (alloc_pages_exact). */
 void ma_split_page(struct page *page, unsigned int order);
+/* fork: hold the allocator lock across fork (a leaf: taken after every other lock). */
+void ma_buddy_atfork(enum ma_fork_phase phase);
 /* Free pages now (exact; takes the allocator lock). */
 uint64_t ma_buddy_free_pages(void);
 /* Debug walker: checks every free list and page state; returns 0 or -EUCLEAN (with a report). */

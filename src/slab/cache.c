@@ -489,3 +489,41 @@ void ma_slab_exit(void)
 	ma_slab_teardown();
 	ma_mutex_unlock(&ma_slab_mutex);
 }
+
+static void ma_slab_locks_atfork(struct ma_list *head, bool lock)
+{
+	for (struct ma_list *pos = head->next; pos != head; pos = pos->next) {
+		struct kmem_cache *c = ma_container_of(pos, struct kmem_cache, node);
+
+		if (lock)
+			ma_spin_lock(&c->lock);
+		else
+			ma_spin_unlock(&c->lock);
+	}
+}
+
+/**
+ * ma_slab_atfork() - pthread_atfork step of the slab allocator (lib/fork.c).
+ * @phase: PREPARE takes ma_slab_mutex, ma_tc_lock, every cache's lock (live caches, then
+ *         zombies) and ma_zombie_lock, in the order the allocator nests them; PARENT and CHILD
+ *         release them.  Other threads' thread caches stay registered in the child; their slabs
+ *         keep taking remote frees and are never used again (a fork child's usual leak).
+ */
+void ma_slab_atfork(enum ma_fork_phase phase)
+{
+	bool lock = phase == MA_FORK_PREPARE;
+
+	if (lock) {
+		ma_mutex_lock(&ma_slab_mutex);
+		ma_tc_atfork(true);
+	}
+	ma_slab_locks_atfork(&ma_slab_caches, lock);
+	ma_slab_locks_atfork(&ma_slab_zombies, lock);
+	if (lock) {
+		ma_spin_lock(&ma_zombie_lock);
+		return;
+	}
+	ma_spin_unlock(&ma_zombie_lock);
+	ma_tc_atfork(false);
+	ma_mutex_unlock(&ma_slab_mutex);
+}

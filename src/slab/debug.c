@@ -51,6 +51,8 @@ static void ma_dbg_make_free(struct ma_slab *s, uint32_t i)
 	memset(obj + size, MA_RZ_INACTIVE, s->stride - size);
 	s->dbg[i].state = MA_DBG_FREE;
 	s->dbg[i].req = 0;
+	atomic_store_explicit(&s->dbg[i].mapped, 0, memory_order_relaxed);
+	s->dbg[i].managed = false;
 }
 
 /* Format a new debug slab: every slot free and poisoned, the tail padded. */
@@ -128,6 +130,17 @@ bool ma_dbg_check_free(struct ma_slab *s, void *p)
 		ma_slab_report(s, p, "double free of %p in %s", p, s->cache->name);
 		return false;
 	}
+	if (s->dbg[i].managed) {
+		ma_slab_report(
+			s, p,
+			"kfree(%p): the object belongs to devres (devm_kmalloc): devm_kfree() "
+			"or the device's destroy frees it (refused)",
+			p);
+		return false;
+	}
+	if (atomic_load_explicit(&s->dbg[i].mapped, memory_order_relaxed) &&
+	    ma_free_watched(p, s->stride, "kfree")) /* reported: the free is refused */
+		return false;
 	req = s->dbg[i].req;
 	bad = ma_dbg_scan((uint8_t *)p + req, s->stride - req, MA_RZ_ACTIVE);
 	if (bad < s->stride - req)

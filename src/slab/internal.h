@@ -80,6 +80,7 @@ static inline void ma_list_del(struct ma_list *n)
 #define MA_KM_NR_CLASSES  13  /* 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k */
 #define MA_KM_SMALL_MAX	  256 /* sizes served by the small-size tables */
 #define MA_KM_SMALL_SLOTS 33  /* (size + 7) >> 3 for size 0..256 */
+#define MA_KM_BIG_SLOTS	  5   /* fls(size - 1) - 9 for size 257..8192 (classes 512..8k) */
 #define MA_KM_NO_CLASS	  0xff
 
 enum ma_km_type {
@@ -148,6 +149,9 @@ extern char ma_slab_no_owner[1];
  * MA_TC_EMPTY_MIN).
  */
 #define MA_TC_EMPTY_DECAY 4096u
+/* Beyond each entry's newest empty slab: a sweep every 256 slow paths, an age of 1024. */
+#define MA_TC_SWEEP_TICKS 256u
+#define MA_TC_SWEEP_AGE	  1024u
 #define MA_TC_EMPTY_MIN	  ((size_t)512 << 10)
 /* Empty slabs a cache keeps before returning them to the page allocator. */
 #define MA_CACHE_RESERVE  1
@@ -195,9 +199,11 @@ enum ma_slab_where {
 
 /* Per-object debug state (debug caches only). */
 struct ma_dbg_obj {
-	uint32_t req;  /* bytes requested (kmalloc) or the object size */
-	uint32_t next; /* free index stack */
-	uint8_t state; /* MA_DBG_FREE / MA_DBG_LIVE */
+	uint32_t req;		/* bytes requested (kmalloc) or the object size */
+	uint32_t next;		/* free index stack */
+	uint8_t state;		/* MA_DBG_FREE / MA_DBG_LIVE */
+	_Atomic uint8_t mapped; /* live DMA mappings holding it (ma_slab_dma_hold()) */
+	bool managed;		/* devm_kmalloc() memory: plain kfree() refused */
 };
 #define MA_DBG_FREE 0
 #define MA_DBG_LIVE 1
@@ -219,9 +225,9 @@ struct ma_slab {
 
 	/* line 1: remote frees, then cold fields */
 	_Alignas(64) _Atomic uint64_t rfree;
-	void *aux;		/* more free objects: collected remote frees, or shared-mode list */
-	_Atomic uint32_t naux;	/* objects on aux */
-	uint32_t nobj;		/* slot count */
+	void *aux;	       /* more free objects: collected remote frees, or shared-mode list */
+	_Atomic uint32_t naux; /* objects on aux */
+	uint32_t nobj;	       /* slot count */
 	struct kmem_cache *cache;
 	uint32_t objsize;	/* bytes of a slot that belong to the object (debug: no red zone) */
 	uint8_t order, where;	/* enum ma_slab_where */
@@ -284,6 +290,7 @@ struct ma_slab_glob {
 	unsigned int minalign[MA_KM_NR_TYPES];
 	uint8_t kidx[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS];   /* hot entry for small sizes */
 	uint8_t kclass[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS]; /* class for small sizes */
+	uint8_t kidx_big[MA_KM_BIG_SLOTS];		   /* hot entry of kmalloc-512..8k */
 	struct kmem_cache *kcache[MA_KM_NR_TYPES][MA_KM_NR_CLASSES];
 };
 extern struct ma_slab_glob ma_slab_g;
@@ -452,6 +459,8 @@ void ma_tc_flush_stats(struct ma_tcache *tc);
 void ma_tc_drain_cache(struct kmem_cache *c);
 void ma_tc_drain_self(struct kmem_cache *only);
 void ma_tc_exit_all(void);
+/* fork: take (true) or release the thread-cache registry lock. */
+void ma_tc_atfork(bool lock);
 
 /* debug.c */
 void ma_dbg_slab_init(struct ma_slab *s);

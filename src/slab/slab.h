@@ -34,9 +34,29 @@ struct ma_slab_slot {
  */
 bool ma_slab_slot(const void *addr, struct ma_slab_slot *slot);
 
+/*
+ * ma_slab_dma_hold() - DMA debug holds (@delta > 0) or lets go of (@delta < 0) the slab objects
+ * that [@addr, @addr+@size) lies in, or checks (@delta 0) that they are allocated.  The free of
+ * a held object is refused: it reaches the free watch (core.h), which reports the mapping.
+ * Return: 1 when @addr is not in a slab (kmalloc-large, page memory, outside RAM); 0 done;
+ * -ENOENT (hold, check) when an object of the range is not allocated (nothing held); -EBUSY
+ * when an object is held by too many mappings to count (nothing held).  Lock-free for normal
+ * slabs; takes the cache lock of a debug slab to hold (never to let go).
+ */
+int ma_slab_dma_hold(const void *addr, size_t size, int delta);
+
+/*
+ * ma_slab_set_managed() - mark live kmalloc memory @p (slab object or kmalloc-large block) as
+ * owned by devres (@managed true: devm_kmalloc()) or not.  kfree() of marked memory is refused
+ * with one report; devm_kfree() and the device's destroy clear the mark before they free.
+ */
+void ma_slab_set_managed(const void *p, bool managed);
+
 /* Lifecycle (lib/init.c): after ma_mm_init() and ma_cache_init(); exit before them. */
 int ma_slab_init(void);
 void ma_slab_exit(void);
+/* fork: ma_slab_mutex, the thread-cache registry lock, every cache's lock, the zombie lock. */
+void ma_slab_atfork(enum ma_fork_phase phase);
 
 /*
  * ma_slab_validate() - walk every cache and slab and check the allocator's invariants (slab

@@ -19,10 +19,15 @@
  *
  * Free-list links are obfuscated (rotl(next ^ secret) ^ &word, internal.h).  An object taken
  * off a list is checked before its own link is read: it must be a slot start of the slab the
- * list belongs to (range and alignment; the slow-path walks also require it to be FREE).  A link that fails (a write past an object into its free neighbour, a
- * use after free) is reported once and the slab is quarantined: no list of it is followed
- * again, its live objects may still be freed (the state bytes say which), and its memory goes
- * back with the cache.
+ * list belongs to (range and alignment; the slow-path walks also require it to be FREE).  A link
+ * that fails (a write past an object into its free neighbour, a use after free) is reported once
+ * and the slab is quarantined: no list of it is followed again, its live objects may still be freed
+ * (the state bytes say which), and its memory goes back with the cache.
+ *
+ * DMA debug holds the objects that live streaming mappings cover (ma_slab_dma_hold(), slab.h):
+ * each adds MA_SLOT_HELD to the byte, so a held object is not exactly LIVE, kfree's fast path
+ * sends its free to the slow path, and there the free watch (core.h) reports the mapping and
+ * the free is refused.  Nothing is added to the fast path for this.
  *
  * Concurrency: the owner writes state bytes with relaxed stores (plain byte stores); frees that
  * are not the owner's fast path use an atomic exchange, so a double free from another thread is
@@ -37,9 +42,17 @@
 #ifndef MINALIGN_SLAB_SLOT_H
 #define MINALIGN_SLAB_SLOT_H
 
-#define MA_SLOT_FREE 0
-#define MA_SLOT_LIVE 1
-#define MA_SLOT_NONE 2 /* a granule that is not a slot's start (or past the last slot) */
+/*
+ * A state byte: bit 0 allocated; with it, bit 1 owned by devres (devm_kmalloc(): plain kfree()
+ * refused) and bits 2-7 the number of live DMA mappings holding the object.  Exactly LIVE is
+ * the only value kfree's fast path frees.
+ */
+#define MA_SLOT_FREE	0
+#define MA_SLOT_LIVE	1
+#define MA_SLOT_NONE	2 /* a granule that is not a slot's start (or past the last slot) */
+#define MA_SLOT_MANAGED 2 /* with LIVE: devm_kmalloc() memory */
+#define MA_SLOT_HELD	4 /* one DMA mapping's hold (ma_slab_dma_hold()) */
+#define MA_SLOT_MAX	251
 
 /* The owner of a quarantined slab: never a thread cache, never MA_NO_OWNER. */
 extern char ma_slab_quarantine_owner[1];
@@ -124,5 +137,7 @@ void *ma_slot_next(const struct ma_slab *s, const void *obj, bool *bad);
 bool ma_slot_release(struct ma_slab *s, void *p, const char *what);
 /* Format the state bytes of new slab @s: every slot start FREE, every other granule NONE. */
 void ma_slot_init(struct ma_slab *s);
+/* Set or clear the devres mark of live object @p of @s (ma_slab_set_managed(), slab.h). */
+void ma_slot_set_managed(struct ma_slab *s, const void *p, bool managed);
 
 #endif /* MINALIGN_SLAB_SLOT_H */

@@ -35,6 +35,12 @@ static bool fz_is_poolblk(const struct fz_obj *o)
 	return o->kind == FZ_POOLBLK;
 }
 
+/* A kmalloc or cache object (or kmalloc-large block) that a live streaming mapping covers. */
+static bool fz_is_mapped_kmalloc(const struct fz_obj *o)
+{
+	return (o->kind == FZ_KMALLOC || o->kind == FZ_CACHEOBJ) && o->nmaps > 0;
+}
+
 static bool fz_is_mappable(const struct fz_obj *o)
 {
 	return o->size && (o->kind == FZ_KMALLOC || o->kind == FZ_CACHEOBJ || o->kind == FZ_PAGES);
@@ -93,6 +99,12 @@ static void fz_misuse_free(unsigned int v, unsigned int sel)
 			return;
 		kfree(fz.obj[i].p);
 		break;
+	case 5: /* DMA debug: a free of memory a live mapping covers is refused */
+		i = fz_pick_obj(sel, fz_is_mapped_kmalloc);
+		if (i < 0 || !(fz.cfg.debug & MINALIGN_DEBUG_DMA))
+			return;
+		kfree(fz.obj[i].p);
+		break;
 	default:
 		return;
 	}
@@ -106,14 +118,28 @@ static void fz_misuse_double(unsigned int v, unsigned int sel)
 	struct page *pg;
 	void *p;
 
-	if (v == 0) {
-		if (k < 0 || !(fz.cfg.debug & MINALIGN_DEBUG_SLAB))
+	if (v == 0) { /* out-of-band slot states: caught with and without slab debug */
+		if (k < 0)
 			return;
 		p = kmem_cache_alloc(fz.cache[k].c, GFP_KERNEL);
 		if (!p)
 			return;
 		kmem_cache_free(fz.cache[k].c, p);
 		kmem_cache_free(fz.cache[k].c, p);
+	} else if (v == 2) { /* not the list head any more: kfree(p); kfree(q); kfree(p) */
+		size_t n = 1 + (sel * 37u) % 9000u;
+		void *q;
+
+		p = kmalloc(n, GFP_KERNEL);
+		q = kmalloc(n, GFP_KERNEL);
+		if (!p || !q) {
+			kfree(p);
+			kfree(q);
+			return;
+		}
+		kfree(p);
+		kfree(q);
+		kfree(p);
 	} else {
 		pg = alloc_pages(GFP_KERNEL, sel % 3);
 		if (!pg)
@@ -173,6 +199,19 @@ static void fz_misuse_map(unsigned int v, unsigned int sel)
 		FZ_CHECK(dma_alloc_coherent(dv, 0, &a, GFP_KERNEL) == NULL, "coherent of 0 bytes");
 		a = DMA_MAPPING_ERROR;
 		break;
+	case 7: { /* DMA debug: mapping freed memory is refused */
+		size_t n = 1 + (sel * 53u) % 9000u;
+		void *p;
+
+		if (!(fz.cfg.debug & MINALIGN_DEBUG_DMA))
+			return;
+		p = kmalloc(n, GFP_KERNEL);
+		if (!p)
+			return;
+		kfree(p);
+		a = dma_map_single(dv, p, n, DMA_FROM_DEVICE);
+		break;
+	}
 	default:
 		return;
 	}
@@ -272,13 +311,13 @@ void fz_op_misuse(struct fz_in *in)
 
 	switch (c % 6) {
 	case 0:
-		fz_misuse_free((c / 6) % 5, sel);
+		fz_misuse_free((c / 6) % 6, sel);
 		break;
 	case 1:
-		fz_misuse_double((c / 6) % 2, sel);
+		fz_misuse_double((c / 6) % 3, sel);
 		break;
 	case 2:
-		fz_misuse_map((c / 6) % 7, sel);
+		fz_misuse_map((c / 6) % 8, sel);
 		break;
 	case 3:
 		fz_misuse_coherent((c / 6) % 2, sel);

@@ -196,6 +196,38 @@ static void test_coherent_free_of_managed(void **state)
 	finish();
 }
 
+/* kfree of devm_kmalloc memory: refused; the device's destroy frees it once, silently. */
+static void test_kfree_of_devm(void **state)
+{
+	static const size_t sizes[] = {40, 96, 5000, 20000};
+	struct tu_snapshot snap;
+	struct device *dev;
+	unsigned char *p[4], *q;
+
+	(void)state;
+	start();
+	minalign_slab_shrink();
+	tu_snapshot(&snap);
+	dev = th_dev("devm", false, 0, false);
+	for (int i = 0; i < 4; i++) {
+		p[i] = devm_kmalloc(dev, sizes[i], GFP_KERNEL);
+		assert_non_null(p[i]);
+		th_fill(p[i], (unsigned char)i, sizes[i]);
+		kfree(p[i]);
+		tu_expect_report("slab", "devres");
+		q = kmalloc(sizes[i], GFP_KERNEL); /* must not be handed p[i] */
+		assert_true(q != p[i]);
+		kfree(q);
+		assert_true(th_holds(p[i], (unsigned char)i, sizes[i]));
+	}
+	devm_kfree(dev, p[1]); /* the right way */
+	minalign_device_destroy(dev);
+	tu_expect_no_report();
+	minalign_slab_shrink();
+	tu_assert_no_leak(&snap);
+	finish();
+}
+
 /* One buffer mapped twice for inbound DMA: refused on the second map, bounced or direct. */
 static void test_inbound_twice(void **state)
 {
@@ -270,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_free_pages_of_swiotlb),
 		cmocka_unit_test(test_coherent_other_device),
 		cmocka_unit_test(test_coherent_free_of_managed),
+		cmocka_unit_test(test_kfree_of_devm),
 		cmocka_unit_test(test_inbound_twice),
 		cmocka_unit_test(test_bounced_neighbours),
 		cmocka_unit_test(test_min_align_mask),

@@ -37,6 +37,18 @@ def check_soc(pols, names, victim):
             assert p["bounces"] == 0, (name, p)
         if name in ("bounce", "dma_opt_in"):
             assert p["bounces"] > 0 and p["bounces"] == p["bounce_exact"], (name, p)
+        # the library names the drivers that forgot GFP_DMA: under dma_opt_in the odd devices
+        # only (the even ones opted in), under bounce (DMA debug on) every bouncing driver
+        m = p["missing_opt_ins"]
+        if name == "dma_opt_in":
+            assert [x["device"] for x in m] == ["nic1"], m
+            assert m[0]["bounces"] == p["bounces"] and m[0]["call"] == "dma_map_single", m
+            assert m[0]["caller"].startswith("soc_driver_map+0x"), m
+        elif name == "bounce":
+            assert sorted(x["device"] for x in m) == ["nic0", "nic1"], m
+            assert sum(x["bounces"] for x in m) == p["bounces"], m
+        else:
+            assert m == [], (name, m)
 ALL = ["legacy", "bounce", "packed", "dma_opt_in", "naive"]
 '
 
@@ -52,6 +64,16 @@ assert d["policies"]["naive"]["corrupted_bytes"] > 0
 assert all(d["policies"][p]["corrupted_bytes"] == 0 for p in ALL[:4])
 # DMA_OPT_IN: the opted-in devices are not bounced, which Linux s heuristic would bounce
 assert s["policies"]["dma_opt_in"]["bounce_linux"] > s["policies"]["dma_opt_in"]["bounce_exact"]
+# the pool the run needed beside the default reservation, and what-if nets with each
+n = d["bounce_pool_need"]
+assert n["reserved_bytes"] == 262144 and n["cache_line"] == 128, n
+w = d["whatif"][1]["policies"]
+for name in ("bounce", "dma_opt_in"):
+    x = n[name]
+    assert x["needed_bytes"] == s["policies"][name]["bounce_slots_peak_bytes"] > 0, (name, x)
+    assert x["grew"] is False, (name, x)
+    assert x["net_vs_legacy_reserved"] == w[name]["net_vs_legacy"], (name, x, w[name])
+    assert x["net_vs_legacy_needed"] == w[name]["net_vs_legacy"] - 262144 + x["needed_bytes"]
 '
 [ ! -s "$TMP/rep.err" ] || fail "report --json: stderr: $(head -c 500 "$TMP/rep.err")"
 ok

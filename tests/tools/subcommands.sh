@@ -84,7 +84,7 @@ texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
 assert any("cache line 64" in (t or "") for t in texts) and any("cache line 128" in (t or "") for t in texts)
 tips = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
 assert any("548864 bytes" in (t or "") for t in tips), tips[:5]
-assert any((t or "").startswith("Simulated SoC: slab and bounce-pool peaks") for t in texts), texts
+assert any((t or "").startswith("Simulated SoC: slab peak, bounce pool held and used") for t in texts), texts
 assert any((t or "").startswith("Simulated SoC: corrupted bytes") for t in texts), texts
 assert any((t or "").startswith("corrupted bytes, naive: ") and not (t or "").startswith(
     "corrupted bytes, naive: 0 bytes") for t in tips), tips

@@ -110,21 +110,21 @@ LEGACY='#4e79a7' NAIVE='#76b7b2'
 # ---- whatif: two panels --------------------------------------------------------------------
 expect_rc 0 whatif "$BIN" whatif "$FIX/whatif_mixed.txt" --cpus 2 --ram 1G --svg "$TMP/whatif.svg"
 H=$(svg_height "$TMP/whatif.svg")
-[ "$H" = 730 ] || fail "whatif svg height $H"
+[ "$H" = 770 ] || fail "whatif svg height $H"
 render "$TMP/whatif.svg" "$TMP/whatif.png" "$H"
 png_check "$TMP/whatif.png" 1000 "$H" "
 for c in ('$LEGACY', '#f28e2b', '#59a14f', '#e15759', '$NAIVE'):
-    assert count(c, 70, 400) > 2000, c   # every policy's total bar
+    assert count(c, 70, 420) > 2000, c   # every policy's slab, pool and total bars
 "
 
 # ---- report: four what-if panels, then the SoC's two -------------------------------------------
 expect_rc 0 report "$BIN" report --slabinfo "$FIX/whatif_mixed.txt" --cpus 2 --ram 1G \
 	--seconds 0.2 --svg "$TMP/report.svg"
 H=$(svg_height "$TMP/report.svg")
-[ "$H" = 2050 ] || fail "report svg height $H"
+[ "$H" = 2170 ] || fail "report svg height $H"
 render "$TMP/report.svg" "$TMP/report.png" "$H"
 png_check "$TMP/report.png" 1000 "$H" "
-soc_mem, soc_bad = 70 + 330 * 4, 70 + 330 * 5
+soc_mem, soc_bad = 70 + 350 * 4, 70 + 350 * 5
 for c in ('$LEGACY', '#f28e2b', '#59a14f', '#e15759', '$NAIVE'):
     assert count(c, soc_mem, soc_bad) > 2000, c   # slab and pool peaks: bars for all
 # corrupted bytes: a tall bar for naive; the others show only their legend swatch

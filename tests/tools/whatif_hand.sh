@@ -3,7 +3,7 @@
 #
 # Fixed machine for every run: --cpus 2 (SLUB's min_objects = 4 * (fls(2) + 1) = 12) and
 # --ram 1G (Linux's pool: min(64 MiB, 1 GiB / 1024) = 1 MiB, already whole 256 KiB segments).
-# minalign's pool is the library default, 4 MiB = 4194304.
+# minalign's pool is the library default, 256 KiB = 262144.
 #
 # SLUB geometry for classes missing from the input (12 objects, leftover <= 1/16):
 #   32: 12*32 = 384 B -> order 0, 4096 % 32 = 0          -> 128 objs/slab, 1 page
@@ -34,8 +34,8 @@
 #   total 100 + 10 + 18 + 4 + 2 = 134 pages = 548864
 #   per class: 128: 65+10+16+4+2 = 97 pages = 397312; 256: 5+2 = 7 pages = 28672
 #   dma_opt_in: 51 pages at 8 + dma 4 = 55 pages = 225280
-#   net vs legacy: bounce 212992 + 4194304 - 548864 = 3858432 (Linux's pool: 712704)
-#                  naive 212992 - 548864 = -335872; dma_opt_in 225280 + 4194304 - 548864 = 3870720
+#   net vs legacy: bounce 212992 + 262144 - 548864 = -73728 (Linux's pool: 712704)
+#                  naive 212992 - 548864 = -335872; dma_opt_in 225280 + 262144 - 548864 = -61440
 #   SLUB-computed groups: kmalloc-cg-128, kmalloc-rcl-128, kmalloc-rcl-256, kmalloc-rnd-01-128
 #
 # cache line 64, M = 64 (96 disappears, 192 stays):
@@ -61,6 +61,18 @@
 source "$(dirname "$0")/lib.bash" "$@"
 M=(--cpus 2 --ram 1G)
 
+# --pool: the pool a workload needs (2 KiB) instead of the default reservation:
+# bounce 212992 + 2048 - 548864 = -333824, dma_opt_in 225280 + 2048 - 548864 = -321536
+expect_rc 0 wpool "$BIN" whatif "$FIX/whatif_mixed.txt" "${M[@]}" --pool 2K --json
+json_check wpool '
+p = d["policies"]
+assert p["bounce"]["bounce_pool_bytes"] == 2048 and p["bounce"]["net_vs_legacy"] == -333824, p["bounce"]
+assert p["dma_opt_in"]["net_vs_legacy"] == -321536 and p["naive"]["bounce_pool_bytes"] == 0
+assert d["bounce_pool_method"]["minalign_pool_from"] == "option"
+assert d["bounce_pool_method"]["minalign_pool_bytes"] == 2048
+'
+expect_usage wpoolbad "--pool" "$BIN" whatif "$FIX/whatif_mixed.txt" --pool lots
+
 expect_rc 0 w128 "$BIN" whatif "$FIX/whatif_mixed.txt" "${M[@]}" --json
 json_check w128 '
 p = d["policies"]
@@ -76,13 +88,13 @@ assert p["legacy"]["slab_bytes"] == 548864 and p["packed"]["slab_bytes"] == 5488
 assert p["bounce"]["slab_bytes"] == 212992 and p["naive"]["slab_bytes"] == 212992
 assert p["dma_opt_in"]["slab_bytes"] == 225280
 assert p["legacy"]["bounce_pool_bytes"] == 0 and p["naive"]["bounce_pool_bytes"] == 0
-assert p["bounce"]["bounce_pool_bytes"] == 4194304
+assert p["bounce"]["bounce_pool_bytes"] == 262144
 assert p["bounce"]["bounce_pool_linux_bytes"] == 1048576
 assert p["legacy"]["net_vs_legacy"] == 0 and p["packed"]["net_vs_legacy"] == 0
-assert p["bounce"]["net_vs_legacy"] == 3858432
+assert p["bounce"]["net_vs_legacy"] == -73728
 assert p["bounce"]["net_vs_legacy_linux"] == 712704
 assert p["naive"]["net_vs_legacy"] == -335872
-assert p["dma_opt_in"]["net_vs_legacy"] == 3870720
+assert p["dma_opt_in"]["net_vs_legacy"] == -61440
 assert p["legacy"]["min_align"] == 128 and p["bounce"]["min_align"] == 8
 assert p["dma_opt_in"]["min_align"] == 8 and p["dma_opt_in"]["dma_min_align"] == 128
 c = {x["size"]: x for x in d["classes"]}

@@ -28,7 +28,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.ram_size, sizeof(void *) == 4 ? 256u << 20 : 1u << 30);
 	assert_int_equal(c.cache_line, 128);
 	assert_int_equal(c.policy, MINALIGN_POLICY_BOUNCE);
-	assert_int_equal(c.swiotlb_size, 4u << 20);
+	assert_int_equal(c.swiotlb_size, 256u << 10);
 	assert_true(c.swiotlb_dynamic);
 	assert_int_equal(c.cache_model, MINALIGN_CACHE_SIM);
 	assert_int_equal(c.sim_victim, MINALIGN_SIM_LOSE_CPU_WRITES);

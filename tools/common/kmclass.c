@@ -13,6 +13,7 @@
  *  - a slab never holds more than MAX_OBJS_PER_PAGE (32767) objects.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kmclass.h"
@@ -89,6 +90,30 @@ static size_t rnd_prefix(const char *s)
 	return i + d + 1;
 }
 
+/*
+ * 2.6-era SLAB named its kmalloc caches "size-N" and "size-N(DMA)": the same classes as
+ * kmalloc-N and dma-kmalloc-N.
+ */
+static enum km_name_kind parse_size_n(const char *name, struct km_name *out)
+{
+	char digits[16];
+	size_t n = strspn(name + 5, "0123456789");
+	const char *rest = name + 5 + n;
+	bool dma = !strcmp(rest, "(DMA)");
+
+	if (!n || n >= sizeof(digits) || (*rest && !dma))
+		return KM_NOT_KMALLOC;
+	memcpy(digits, name + 5, n);
+	digits[n] = 0;
+	snprintf(out->type, sizeof(out->type), "%s", dma ? "dma-kmalloc" : "kmalloc");
+	out->dma = dma;
+	out->preference = dma ? 3 : 0;
+	out->size = parse_size(digits);
+	if (!out->size || km_class_index(out->size) < 0)
+		return KM_BAD_SIZE;
+	return KM_KMALLOC;
+}
+
 enum km_name_kind km_parse_name(const char *name, struct km_name *out)
 {
 	static const struct {
@@ -104,6 +129,8 @@ enum km_name_kind km_parse_name(const char *name, struct km_name *out)
 	int pref = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (!strncmp(name, "size-", 5))
+		return parse_size_n(name, out);
 	plen = rnd_prefix(name);
 	if (plen) {
 		pref = 4;

@@ -35,7 +35,8 @@ struct km_name {
 };
 
 /* Classify a cache name: kmalloc-N, kmalloc-cg-N, kmalloc-rcl-N, dma-kmalloc-N, kmalloc-rnd-NN-N
- * with N decimal bytes or with a k/M suffix (kmalloc-1k). */
+ * with N decimal bytes or with a k/M suffix (kmalloc-1k); 2.6-era SLAB's size-N (kmalloc) and
+ * size-N(DMA) (dma-kmalloc). */
 enum km_name_kind km_parse_name(const char *name, struct km_name *out);
 
 /* Class sizes in increasing order; index i for 0 <= i < KM_NR_CLASSES. */

@@ -5,16 +5,20 @@
  * or XML parser takes it as is.
  */
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "svg.h"
 
 #define CHART_W	  960.0
-#define PANEL_H	  330.0
+#define PANEL_H	  350.0
 #define PLOT_H	  220.0
-#define MARGIN_L  90.0
+#define MARGIN_L  110.0
 #define MARGIN_R  20.0
 #define HEADER_H  70.0
 #define PANEL_TOP 40.0 /* panel title + legend above the plot */
@@ -164,6 +168,25 @@ static void draw_legend(FILE *f, const struct svg_panel *p, double y)
 	}
 }
 
+/* The axis titles: the y one rotated along the axis with its unit, the x one under the labels. */
+static void draw_titles(FILE *f, const struct svg_panel *p, const struct axis *a, double y0)
+{
+	double cy = y0 + PLOT_H / 2;
+
+	if (p->y_title) {
+		fprintf(f,
+			"<text x=\"0\" y=\"0\" font-size=\"12\" text-anchor=\"middle\" "
+			"fill=\"#222\" "
+			"transform=\"translate(%.1f,%.1f) rotate(-90)\">",
+			18.0, cy);
+		svg_escape(f, p->y_title);
+		fprintf(f, " (%s)</text>\n", a->unit_name);
+	}
+	if (p->x_title)
+		svg_text(f, MARGIN_L + (CHART_W - MARGIN_L - MARGIN_R) / 2, y0 + PLOT_H + 34, 12,
+			 "middle", p->x_title);
+}
+
 static void draw_axis(FILE *f, const struct axis *a, double y0)
 {
 	char label[48];
@@ -192,6 +215,7 @@ static void draw_panel(FILE *f, const struct svg_panel *p, double top)
 			max = p->values[i];
 	axis_for(&a, max);
 	draw_axis(f, &a, y0);
+	draw_titles(f, p, &a, y0);
 	if (!p->ngroups || !p->nseries)
 		return;
 	group_w = plot_w / p->ngroups;
@@ -209,6 +233,10 @@ static void draw_panel(FILE *f, const struct svg_panel *p, double top)
 				 cli_human(human, sizeof(human), v));
 			svg_rect(f, gx + s * bar_w, y0 + PLOT_H - h, bar_w > 1 ? bar_w - 1 : bar_w,
 				 h, palette[s % NCOLORS], tip);
+			if (p->notes && p->notes[g * p->nseries + s])
+				svg_text(f, gx + (s + 0.5) * bar_w, /* alternate rows: no overlap */
+					 y0 + PLOT_H - h - 4 - (s % 2) * 11, 10, "middle",
+					 p->notes[g * p->nseries + s]);
 		}
 		svg_text(f, MARGIN_L + (g + 0.5) * group_w, y0 + PLOT_H + 16, 11, "middle", glabel);
 	}
@@ -235,5 +263,32 @@ int svg_write_bar_chart(const char *path, const char *title, const char *subtitl
 		err = -EIO;
 	if (fclose(f) && !err)
 		err = -errno;
+	return err;
+}
+
+int svg_check_path(const char *path)
+{
+	struct stat st;
+	char *copy, *dir;
+	int err = 0;
+
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		return access(path, W_OK) ? -errno : 0;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	if (stat(dir, &st))
+		err = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = -ENOTDIR;
+	else if (access(dir, W_OK | X_OK))
+		err = -errno;
+	free(copy);
 	return err;
 }

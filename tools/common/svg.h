@@ -10,7 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* One chart panel: @ngroups groups of @nseries bars; values[g * nseries + s] in bytes. */
+/*
+ * One chart panel: @ngroups groups of @nseries bars; values[g * nseries + s] in bytes.
+ * Optional (NULL: none): @x_title and @y_title name the axes (the y axis's unit is added);
+ * @notes[g * nseries + s] is a short label drawn above that bar (e.g. "net -2.3 MiB").
+ */
 struct svg_panel {
 	const char *title;
 	unsigned int ngroups;
@@ -18,6 +22,9 @@ struct svg_panel {
 	const char *const *group_labels;
 	const char *const *series_labels;
 	const uint64_t *values;
+	const char *x_title;
+	const char *y_title;
+	const char *const *notes;
 };
 
 /* Primitives: the document, filled rectangles with a tooltip, text, lines. */
@@ -37,5 +44,12 @@ void svg_escape(FILE *f, const char *s);
  */
 int svg_write_bar_chart(const char *path, const char *title, const char *subtitle,
 			const struct svg_panel *panels, unsigned int npanels);
+
+/*
+ * svg_check_path() - can @path be written (an existing regular file that is writable, or a new
+ * file in a writable directory)?  Called before a long run, so it fails before it starts.
+ * Return: 0 or -errno (ENOENT: no such directory, EISDIR, EACCES, ...).
+ */
+int svg_check_path(const char *path);
 
 #endif /* MINALIGN_TOOLS_SVG_H */

@@ -6,8 +6,10 @@
  * per-class counts.  Parsing is in traceparse.c, the replay engine in
  * replayeng.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cli.h"
@@ -15,13 +17,30 @@
 #include "replay.h"
 #include "tracedat.h"
 
-enum { OPT_CACHE_LINE = 1, OPT_RAM, OPT_POLICY, OPT_JSON };
+enum {
+	OPT_CACHE_LINE = 1,
+	OPT_RAM,
+	OPT_POLICY,
+	OPT_JSON,
+	OPT_SYMBOLS,
+	OPT_SITE_OFFSETS,
+	OPT_PACKED_SITES,
+	OPT_PACKED_TOP,
+	OPT_PHYS_OFFSET,
+	OPT_TOP,
+};
 
 static const struct cli_opt replay_opts[] = {
 	{"cache-line", 'l', CLI_REQ_ARG, OPT_CACHE_LINE},
 	{"ram", 0, CLI_REQ_ARG, OPT_RAM},
 	{"policy", 'p', CLI_REQ_ARG, OPT_POLICY},
 	{"json", 0, CLI_NO_ARG, OPT_JSON},
+	{"symbols", 0, CLI_REQ_ARG, OPT_SYMBOLS},
+	{"site-offsets", 0, CLI_NO_ARG, OPT_SITE_OFFSETS},
+	{"packed-sites", 0, CLI_REQ_ARG, OPT_PACKED_SITES},
+	{"packed-top", 0, CLI_REQ_ARG, OPT_PACKED_TOP},
+	{"phys-offset", 0, CLI_REQ_ARG, OPT_PHYS_OFFSET},
+	{"top", 0, CLI_REQ_ARG, OPT_TOP},
 	{NULL, 0, CLI_NO_ARG, 0},
 };
 
@@ -30,6 +49,11 @@ struct replay_args {
 	bool json;
 	int only_policy; /* -1: all */
 	struct minalign_config cfg;
+	const char *symbols;
+	bool site_offsets;
+	unsigned int top; /* sites in the text output */
+	struct rp_packed packed;
+	struct rp_site_opts site;
 };
 
 static void replay_help(void)
@@ -49,8 +73,29 @@ static void replay_help(void)
 	      "  --ram BYTES         simulated RAM (K/M/G suffix; default 1 GiB)\n"
 	      "  -p, --policy P      replay under P only (legacy, bounce, packed, "
 	      "dma_opt_in, naive)\n"
+	      "  --symbols FILE      name raw call sites from a System.map or kallsyms copy\n"
+	      "  --site-offsets      keep +0xoff in site keys (default: the function only)\n"
+	      "  --packed-sites FILE the packed policy allocates these sites (one a line)\n"
+	      "                      with __GFP_PACKED\n"
+	      "  --packed-top K      ... the top K sites not known to be DMA-mapped\n"
+	      "  --phys-offset OFF   linear map: phys = virt - OFF (attributes dma_map events\n"
+	      "                      to the live objects they map)\n"
+	      "  --top N             sites in the text output (default 10)\n"
 	      "  --json              machine-readable output\n",
 	      stdout);
+}
+
+/* A decimal or 0x-prefixed hex number (--phys-offset ffff... without 0x is taken as hex too). */
+static bool parse_offset(const char *v, uint64_t *out)
+{
+	char *end;
+	bool hex = strspn(v, "0123456789") != strlen(v);
+
+	if (!isxdigit((unsigned char)v[0]))
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, hex ? 16 : 10);
+	return !errno && !*end;
 }
 
 static int parse_one(struct replay_args *a, int id, const char *v)
@@ -70,6 +115,38 @@ static int parse_one(struct replay_args *a, int id, const char *v)
 	case OPT_JSON:
 		a->json = true;
 		return 0;
+	case OPT_SYMBOLS:
+		a->symbols = v;
+		return 0;
+	case OPT_SITE_OFFSETS:
+		a->site_offsets = true;
+		return 0;
+	case OPT_PACKED_SITES:
+		if (a->packed.source == RP_PACKED_TOP)
+			return cli_usage_error("replay", "--packed-sites and --packed-top exclude "
+							 "each other");
+		a->packed.source = RP_PACKED_FILE;
+		a->packed.file = v;
+		return 0;
+	case OPT_PACKED_TOP:
+		if (a->packed.source == RP_PACKED_FILE)
+			return cli_usage_error("replay", "--packed-sites and --packed-top exclude "
+							 "each other");
+		if (!cli_parse_u64(v, &a->packed.top) || !a->packed.top)
+			return cli_usage_error("replay", "--packed-top must be a positive number");
+		a->packed.source = RP_PACKED_TOP;
+		return 0;
+	case OPT_PHYS_OFFSET:
+		if (!parse_offset(v, &a->site.phys_offset))
+			return cli_usage_error("replay",
+					       "--phys-offset must be a number (0x... for "
+					       "hex)");
+		a->site.have_phys_offset = true;
+		return 0;
+	case OPT_TOP:
+		if (!cli_parse_uint(v, &a->top))
+			return cli_usage_error("replay", "--top must be a number");
+		return 0;
 	}
 	return CLI_EXIT_USAGE;
 }
@@ -82,6 +159,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 
 	minalign_config_init(&a->cfg);
 	a->only_policy = -1;
+	a->top = 10;
 	cli_parser_init(&p, "replay", argc, argv, replay_opts);
 	while ((id = cli_next(&p, &v)) != CLI_END) {
 		if (id == CLI_ERROR)
@@ -149,6 +227,18 @@ static void print_trace_text(const struct replay_args *a, const struct rp_trace 
 	if (st->unknown_gfp)
 		printf("gfp:     %lu flag names with no minalign meaning were ignored\n",
 		       st->unknown_gfp);
+	if (st->hex_gfp)
+		printf("gfp:     %lu events printed gfp_flags as a number: decoded with Linux "
+		       "4.x-6.7's bit values\n",
+		       st->hex_gfp);
+	if (st->lost_markers)
+		printf("lost:    %" PRIu64
+		       " events%s in %lu markers: live counts are lower bounds\n",
+		       st->lost_events, st->lost_unknown ? " and more" : "", st->lost_markers);
+	for (int e = 0; e < TR_NR_DMA_EVENTS; e++)
+		if (st->dma_events[e])
+			printf("dma:     %s %lu\n", tr_dma_event_name((enum tr_dma_event)e),
+			       st->dma_events[e]);
 }
 
 static void print_policies_text(const struct replay_args *a, const struct rp_result *res)
@@ -232,6 +322,19 @@ static void json_trace(struct json *j, const struct replay_args *a, const struct
 	json_kv_uint(j, "null_allocs", t->null_allocs);
 	json_kv_uint(j, "null_frees", t->null_frees);
 	json_kv_uint(j, "unknown_gfp_flags", t->st.unknown_gfp);
+	json_kv_uint(j, "hex_gfp_events", t->st.hex_gfp);
+	json_key(j, "dma_events");
+	json_begin_object(j);
+	for (int e = 0; e < TR_NR_DMA_EVENTS; e++)
+		json_kv_uint(j, tr_dma_event_name((enum tr_dma_event)e), t->st.dma_events[e]);
+	json_end_object(j);
+	json_key(j, "lost");
+	json_begin_object(j);
+	json_kv_uint(j, "markers", t->st.lost_markers);
+	json_kv_uint(j, "events", t->st.lost_events);
+	json_kv_uint(j, "markers_without_count", t->st.lost_unknown);
+	json_kv_bool(j, "live_counts_are_lower_bounds", t->st.lost_markers > 0);
+	json_end_object(j);
 	json_kv_uint(j, "cache_line", a->cfg.cache_line);
 	json_kv_uint(j, "ram_bytes", a->cfg.ram_size);
 }
@@ -272,7 +375,8 @@ static void json_policy(struct json *j, const struct rp_result *r)
 }
 
 static void print_json(const struct replay_args *a, const struct rp_trace *t,
-		       const struct rp_result *res)
+		       const struct rp_result *res, const struct rp_site_result *sr,
+		       const uint32_t *order)
 {
 	struct json j;
 
@@ -288,6 +392,7 @@ static void print_json(const struct replay_args *a, const struct rp_trace *t,
 		json_policy(&j, &res[p]);
 	}
 	json_end_object(&j);
+	rp_sites_json(&j, t, sr, order, &a->packed, res, &a->site);
 	json_end_object(&j);
 	json_finish(&j);
 }
@@ -318,39 +423,105 @@ static int load(const struct replay_args *a, struct rp_trace *t)
 	return CLI_EXIT_OK;
 }
 
+static uint64_t kmem_events(const struct rp_trace *t)
+{
+	uint64_t n = 0;
+
+	for (int e = 0; e < TR_NR_EVENTS; e++)
+		n += t->st.events[e];
+	return n;
+}
+
+/* After the load: nothing to replay is a failure; lost events are a warning. */
+static int check_trace(const struct replay_args *a, const struct rp_trace *t)
+{
+	const struct tr_stats *st = &t->st;
+
+	if (!kmem_events(t))
+		return cli_fail("replay",
+				"%s: no kmem events (kmalloc, kfree, kmem_cache_alloc, ...) "
+				"in %lu lines%s",
+				a->trace, st->lines, st->bad.count ? ", only malformed ones" : "");
+	if (st->lost_markers && !a->json)
+		cli_warn("replay",
+			 "the trace lost %" PRIu64 " events%s (%lu markers): live counts "
+			 "are lower bounds, frees of lost allocations are unmatched",
+			 st->lost_events, st->lost_unknown ? " and more" : "", st->lost_markers);
+	return CLI_EXIT_OK;
+}
+
+/* Per-site pass, order and packed selection (before the replays: packed uses them). */
+static int prepare_sites(struct replay_args *a, struct rp_trace *t, struct rp_site_result *sr,
+			 uint32_t **order)
+{
+	char err[256];
+
+	if (rp_sites_analyse(t, &a->site, sr))
+		return cli_fail("replay", "out of memory");
+	*order = rp_sites_order(t);
+	if (!*order)
+		return cli_fail("replay", "out of memory");
+	if (rp_packed_select(t, sr, *order, &a->packed, err, sizeof(err)))
+		return cli_fail("replay", "%s", err);
+	return CLI_EXIT_OK;
+}
+
+static int run_policies(struct replay_args *a, const struct rp_trace *t, struct rp_result *res)
+{
+	for (int p = 0; p < MINALIGN_NR_POLICIES; p++) {
+		if (a->only_policy >= 0 && p != a->only_policy)
+			continue;
+		a->cfg.policy = (enum minalign_policy)p;
+		if (rp_run(t, &a->cfg, &res[p]))
+			return cli_fail("replay", "out of memory");
+		if (res[p].init_err == -EINVAL)
+			return cli_usage_error("replay", "bad configuration: %s",
+					       res[p].first_report[0] ? res[p].first_report
+								      : "rejected");
+		if (res[p].init_err)
+			return cli_fail("replay", "minalign_init: %s", strerror(-res[p].init_err));
+	}
+	return CLI_EXIT_OK;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static struct rp_result res[MINALIGN_NR_POLICIES];
 	struct replay_args a = {0};
+	struct rp_site_result sr = {0};
+	struct rs_symtab syms = {0};
+	uint32_t *order = NULL;
 	struct rp_trace t;
+	char err[512];
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (a.symbols && rs_symbols_load(a.symbols, &syms, err, sizeof(err)))
+		return cli_fail("replay", "%s", err);
 	rp_trace_init(&t);
+	t.syms = a.symbols ? &syms : NULL;
+	t.site_offsets = a.site_offsets;
 	rc = load(&a, &t);
-	for (int p = 0; !rc && p < MINALIGN_NR_POLICIES; p++) {
-		if (a.only_policy >= 0 && p != a.only_policy)
-			continue;
-		a.cfg.policy = (enum minalign_policy)p;
-		if (rp_run(&t, &a.cfg, &res[p]))
-			rc = cli_fail("replay", "out of memory");
-		else if (res[p].init_err == -EINVAL)
-			rc = cli_usage_error("replay", "bad configuration: %s",
-					     res[p].first_report[0] ? res[p].first_report
-								    : "rejected");
-		else if (res[p].init_err)
-			rc = cli_fail("replay", "minalign_init: %s", strerror(-res[p].init_err));
-	}
+	if (!rc)
+		rc = check_trace(&a, &t);
+	if (!rc)
+		rc = prepare_sites(&a, &t, &sr, &order);
+	if (!rc)
+		rc = run_policies(&a, &t, res);
 	if (!rc && a.json) {
-		print_json(&a, &t, res);
+		print_json(&a, &t, res, &sr, order);
 	} else if (!rc) {
 		printf("minalign replay: the trace's allocations through the allocator, "
 		       "per policy\n\n");
 		print_trace_text(&a, &t);
 		print_policies_text(&a, res);
 		print_classes_text(&a, res);
+		rp_sites_text(&t, &sr, order, &a.packed, res, a.top);
 	}
+	free(order);
+	rp_site_result_free(&sr);
 	rp_trace_free(&t);
+	rs_symbols_free(&syms);
 	return rc;
 }

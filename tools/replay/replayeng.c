@@ -29,9 +29,48 @@ void rp_trace_init(struct rp_trace *t)
 
 void rp_trace_free(struct rp_trace *t)
 {
+	const struct rs_symtab *syms = t->syms;
+	bool offsets = t->site_offsets;
+
 	free(t->ev);
 	free(t->caches);
+	free(t->dma);
+	rs_table_free(&t->sites);
 	rp_trace_init(t);
+	t->syms = syms;
+	t->site_offsets = offsets;
+}
+
+/* The physical ranges of a DMA map event, kept in trace order with the kmem events. */
+static int push_dma(struct rp_trace *t, const struct tr_record *rec)
+{
+	if (rec->dma_event == TR_DMA_UNMAP_PAGE || rec->dma_event == TR_DMA_UNMAP_SG)
+		return 0;
+	for (unsigned int i = 0; i < rec->nphys; i++) {
+		if (t->ndma == t->capdma) {
+			size_t cap = t->capdma ? t->capdma * 2 : 256;
+			struct rp_dma *n = realloc(t->dma, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			t->dma = n;
+			t->capdma = cap;
+		}
+		t->dma[t->ndma++] = (struct rp_dma){.phys = rec->phys[i],
+						    .len = rec->len[i],
+						    .at = t->nev,
+						    .event = (uint8_t)rec->dma_event};
+	}
+	return 0;
+}
+
+/* The call site's index (interned), or RS_NO_SITE for events without call_site=. */
+static int site_of(struct rp_trace *t, const struct tr_record *rec, uint32_t *out)
+{
+	char key[RS_KEY_LEN];
+
+	rs_site_key(rec->site, rec->module, t->syms, t->site_offsets, key, sizeof(key));
+	return rs_intern(&t->sites, key, out);
 }
 
 static int push_event(struct rp_trace *t, const struct rp_event *e)
@@ -83,9 +122,15 @@ static int intern_cache(struct rp_trace *t, const char *name, uint64_t size, uin
 static int load_one(const struct tr_record *rec, void *arg)
 {
 	struct rp_trace *t = arg;
-	struct rp_event e = {.ptr = rec->ptr, .size = rec->bytes_req, .gfp = rec->gfp};
+	struct rp_event e = {
+		.ptr = rec->ptr, .size = rec->bytes_req, .gfp = rec->gfp, .site = RS_NO_SITE};
 	struct km_name km;
+	int err;
 
+	if (rec->dma)
+		return push_dma(t, rec);
+	if (rec->ptr && rec->ptr <= UINT32_MAX)
+		t->hashed_ptrs++;
 	if (!tr_is_alloc(rec->event)) {
 		if (!rec->ptr) {
 			t->null_frees++;
@@ -99,14 +144,19 @@ static int load_one(const struct tr_record *rec, void *arg)
 		return 0;
 	}
 	e.kind = RP_KMALLOC;
+	e.extent = rec->bytes_alloc ? rec->bytes_alloc : rs_roundup(rec->bytes_req, 8);
 	if (rec->event == TR_KMEM_CACHE_ALLOC || rec->event == TR_KMEM_CACHE_ALLOC_NODE) {
 		if (km_parse_name(rec->name, &km) != KM_KMALLOC) {
-			int err = intern_cache(t, rec->name, rec->bytes_req, &e.cache);
-
+			err = intern_cache(t, rec->name, rec->bytes_req, &e.cache);
 			if (err)
 				return err;
 			e.kind = RP_CACHE_ALLOC;
 		}
+	}
+	if (e.kind == RP_KMALLOC) {
+		err = site_of(t, rec, &e.site);
+		if (err)
+			return err;
 	}
 	return push_event(t, &e);
 }
@@ -119,18 +169,6 @@ int rp_trace_load(FILE *f, struct rp_trace *t)
 /* ---- pointer map: open addressing, linear probing, backward-shift deletion
  * ---------------- */
 
-struct slot {
-	uint64_t key; /* 0 = empty */
-	void *obj;
-	uint32_t cache; /* UINT32_MAX: kmalloc */
-	uint8_t cls;
-};
-
-struct ptrmap {
-	struct slot *s;
-	size_t mask, used;
-};
-
 static uint64_t mix(uint64_t x)
 {
 	x ^= x >> 30;
@@ -140,10 +178,10 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static int map_grow(struct ptrmap *m)
+static int map_grow(struct rp_ptrmap *m)
 {
 	size_t n = m->s ? (m->mask + 1) * 2 : 1024;
-	struct slot *s = calloc(n, sizeof(*s)), *old = m->s;
+	struct rp_slot *s = calloc(n, sizeof(*s)), *old = m->s;
 	size_t oldn = m->s ? m->mask + 1 : 0;
 
 	if (!s)
@@ -163,7 +201,7 @@ static int map_grow(struct ptrmap *m)
 	return 0;
 }
 
-static struct slot *map_find(struct ptrmap *m, uint64_t key)
+struct rp_slot *rp_map_find(struct rp_ptrmap *m, uint64_t key)
 {
 	if (!m->s)
 		return NULL;
@@ -173,7 +211,7 @@ static struct slot *map_find(struct ptrmap *m, uint64_t key)
 	return NULL;
 }
 
-static int map_put(struct ptrmap *m, const struct slot *v)
+int rp_map_put(struct rp_ptrmap *m, const struct rp_slot *v)
 {
 	size_t j;
 
@@ -190,7 +228,7 @@ static int map_put(struct ptrmap *m, const struct slot *v)
 	return 0;
 }
 
-static void map_del(struct ptrmap *m, struct slot *hole)
+void rp_map_del(struct rp_ptrmap *m, struct rp_slot *hole)
 {
 	size_t i = (size_t)(hole - m->s), j = i;
 
@@ -218,8 +256,9 @@ static void map_del(struct ptrmap *m, struct slot *hole)
 struct run {
 	const struct rp_trace *t;
 	struct rp_result *r;
-	struct ptrmap map;
+	struct rp_ptrmap map;
 	struct kmem_cache **caches;
+	bool packed; /* the packed policy: sites marked packed use __GFP_PACKED */
 };
 
 static void count_report(const struct minalign_report *rep, void *arg)
@@ -241,7 +280,7 @@ static unsigned int slot_of(size_t usable)
 	return idx < 0 ? RP_SLOT_LARGE : (unsigned int)idx;
 }
 
-static void release(struct run *run, struct slot *s)
+static void release(struct run *run, struct rp_slot *s)
 {
 	if (s->cache == UINT32_MAX)
 		kfree(s->obj);
@@ -261,13 +300,15 @@ static void sample_peak(struct rp_result *r)
 		r->peak_large_bytes = st.kmalloc_large_bytes;
 }
 
-static void *do_alloc(struct run *run, const struct rp_event *e, struct slot *v)
+static void *do_alloc(struct run *run, const struct rp_event *e, struct rp_slot *v)
 {
 	struct kmem_cache *c;
 
 	v->cache = UINT32_MAX;
 	if (e->kind == RP_KMALLOC) {
-		void *p = kmalloc(e->size, e->gfp);
+		bool packed =
+			run->packed && e->site != RS_NO_SITE && run->t->sites.v[e->site].packed;
+		void *p = kmalloc(e->size, e->gfp | (packed ? __GFP_PACKED : 0));
 
 		if (p && p != ZERO_SIZE_PTR)
 			v->cls = (uint8_t)slot_of(ksize(p));
@@ -291,13 +332,13 @@ static void *do_alloc(struct run *run, const struct rp_event *e, struct slot *v)
 
 static int replay_alloc(struct run *run, const struct rp_event *e)
 {
-	struct slot *old = map_find(&run->map, e->ptr);
-	struct slot v = {.key = e->ptr};
+	struct rp_slot *old = rp_map_find(&run->map, e->ptr);
+	struct rp_slot v = {.key = e->ptr};
 
 	if (old) {
 		run->r->reused_ptrs++;
 		release(run, old);
-		map_del(&run->map, old);
+		rp_map_del(&run->map, old);
 	}
 	v.obj = do_alloc(run, e, &v);
 	if (!v.obj) {
@@ -310,19 +351,19 @@ static int replay_alloc(struct run *run, const struct rp_event *e)
 	run->r->slots[v.cls].allocs++;
 	run->r->slots[v.cls].live++;
 	sample_peak(run->r);
-	return map_put(&run->map, &v);
+	return rp_map_put(&run->map, &v);
 }
 
 static void replay_free(struct run *run, const struct rp_event *e)
 {
-	struct slot *s = map_find(&run->map, e->ptr);
+	struct rp_slot *s = rp_map_find(&run->map, e->ptr);
 
 	if (!s) {
 		run->r->unmatched_frees++;
 		return;
 	}
 	release(run, s);
-	map_del(&run->map, s);
+	rp_map_del(&run->map, s);
 	run->r->frees++;
 }
 
@@ -339,7 +380,7 @@ static void teardown(struct run *run)
 
 int rp_run(const struct rp_trace *t, const struct minalign_config *cfg, struct rp_result *r)
 {
-	struct run run = {.t = t, .r = r};
+	struct run run = {.t = t, .r = r, .packed = cfg->policy == MINALIGN_POLICY_PACKED};
 	struct minalign_stats st;
 	uint64_t live[RP_NSLOTS];
 	int err = 0;

@@ -169,6 +169,7 @@ static void print_json(const struct slab_table *t, const struct wi_result *r,
 		wi_json_result(&j, &r[i]);
 	json_end_array(&j);
 	*rc = report_soc_run(&a->soc, stdout, &j, soc);
+	report_pool_need(NULL, &j, soc, &r[NLINES - 1]);
 	json_end_object(&j);
 	json_finish(&j);
 }
@@ -183,6 +184,8 @@ int cmd_report(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (a.svg && (rc = svg_check_path(a.svg)) != 0) /* fail before the run, not after it */
+		return cli_fail("report", "--svg %s: %s", a.svg, strerror(-rc));
 	rc = wi_load("report", a.file, &t);
 	if (rc)
 		return rc;
@@ -203,6 +206,8 @@ int cmd_report(int argc, char **argv)
 			wi_print_text(stdout, &r[i]);
 		fflush(stdout);
 		rc = report_soc_run(&a.soc, stdout, NULL, &soc);
+		if (rc == CLI_EXIT_OK)
+			report_pool_need(stdout, NULL, &soc, &r[NLINES - 1]);
 	}
 	if (a.svg && rc == CLI_EXIT_OK)
 		rc = write_svg(a.svg, &t, r, &soc);

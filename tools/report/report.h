@@ -35,4 +35,14 @@ struct report_soc {
 int report_soc_run(const struct report_soc_opts *o, FILE *text, struct json *j,
 		   struct report_soc *s);
 
+struct wi_result;
+/*
+ * report_pool_need() - the bounce pool the SoC run needed under bounce and dma_opt_in (most
+ * slots taken at once), whether it grew, and what-if result @w's net vs legacy with that pool
+ * and with the default reservation: text on @text when @j is NULL, else the JSON member
+ * "bounce_pool_need".
+ */
+void report_pool_need(FILE *text, struct json *j, const struct report_soc *s,
+		      const struct wi_result *w);
+
 #endif /* MINALIGN_TOOLS_REPORT_H */

@@ -229,6 +229,28 @@ static int run_threads(const char *cmd, struct soc_run *s, struct soc_result *r)
 	return rc;
 }
 
+/* The drivers the library named for missing DMA opt-ins (dma_opt_in; bounce with DMA debug). */
+static void collect_optin(struct soc_result *r)
+{
+	struct minalign_dma_optin_site site[SOC_OPTIN_KEEP];
+	size_t n = minalign_dma_optin_sites(site, SOC_OPTIN_KEEP, NULL);
+
+	r->noptin = (unsigned int)n;
+	for (size_t i = 0; i < n && i < SOC_OPTIN_KEEP; i++) {
+		struct soc_optin *o = &r->optin[i];
+
+		snprintf(o->device, sizeof(o->device), "%s", site[i].device);
+		snprintf(o->call, sizeof(o->call), "%s", site[i].call);
+		if (site[i].function)
+			snprintf(o->where, sizeof(o->where), "%s+0x%zx (%s)", site[i].function,
+				 site[i].offset, site[i].object ? site[i].object : "?");
+		else
+			snprintf(o->where, sizeof(o->where), "%s+0x%zx",
+				 site[i].object ? site[i].object : "?", site[i].offset);
+		o->bounces = site[i].bounces;
+	}
+}
+
 int soc_run(const char *cmd, const struct soc_params *p, struct soc_result *r)
 {
 	static struct soc_reports reports;
@@ -265,6 +287,7 @@ int soc_run(const char *cmd, const struct soc_params *p, struct soc_result *r)
 	snprintf(r->first_report, sizeof(r->first_report), "%s", reports.first);
 	minalign_set_report_handler(NULL, NULL);
 	minalign_exit();
+	collect_optin(r);
 	free(s.w);
 	return rc;
 }

@@ -67,6 +67,15 @@ struct soc_counts {
 	struct soc_corruption bad;
 };
 
+/* A site the library named for bounces of kmalloc buffers not allocated DMA-safe (dma-optin.h) */
+#define SOC_OPTIN_KEEP 8
+struct soc_optin {
+	char device[32];
+	char where[128]; /* "function+0xoff (object)" or "object+0xoff" */
+	char call[24];
+	uint64_t bounces;
+};
+
 struct soc_result {
 	struct soc_params params;
 	double seconds; /* measured */
@@ -79,6 +88,8 @@ struct soc_result {
 	struct minalign_stats st; /* the library's statistics at the end of the run */
 	uint64_t reports;	  /* misuse reports delivered during the run */
 	char first_report[SOC_REPORT_KEEP];
+	struct soc_optin optin[SOC_OPTIN_KEEP]; /* missing opt-ins, most bounces first */
+	unsigned int noptin;			/* sites the library recorded */
 };
 
 /* Fill @p with the defaults: @policy, cache line 128, LOSE_CPU_WRITES, 2 CPUs, 2 devices. */
@@ -106,14 +117,15 @@ void soc_json_config(struct json *j, const struct soc_params *p);
 /* "policies": {"<name>": {...}, ...} for @n results. */
 void soc_json_policies(struct json *j, const struct soc_result *r, unsigned int n);
 
-/* Two chart panels (peak slab bytes and bounce-pool peak; corrupted bytes) per policy. */
+/* Two chart panels per policy: peak slab bytes, the bounce pool held (reservation included)
+ * and the bounce slots actually used at most; corrupted bytes. */
 struct soc_svg {
 	const char *series[MINALIGN_NR_POLICIES];
-	const char *mem_groups[2];
+	const char *mem_groups[3];
 	const char *bad_group[1];
-	uint64_t mem[2 * MINALIGN_NR_POLICIES];
+	uint64_t mem[3 * MINALIGN_NR_POLICIES];
 	uint64_t bad[MINALIGN_NR_POLICIES];
-	char titles[2][96];
+	char titles[2][112];
 	struct svg_panel panels[2];
 };
 void soc_svg_panels(struct soc_svg *s, const struct soc_result *r, unsigned int n);

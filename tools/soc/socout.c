@@ -87,6 +87,18 @@ static void print_slots(FILE *f, const struct soc_result *r)
 		pname(r), r->st.swiotlb_slots_hiwater, cli_human(h, sizeof(h), bytes));
 }
 
+/* The drivers the library named: bounces of kmalloc buffers not allocated DMA-safe. */
+static void print_optin(FILE *f, const struct soc_result *r)
+{
+	fprintf(f,
+		"  - %s: missing DMA opt-ins named by the library (kmalloc buffers bounced that "
+		"were not allocated with GFP_DMA or dma_kmalloc):\n",
+		pname(r));
+	for (unsigned int i = 0; i < r->noptin && i < SOC_OPTIN_KEEP; i++)
+		fprintf(f, "      %s: %s %s: %" PRIu64 " bounces\n", r->optin[i].device,
+			r->optin[i].where, r->optin[i].call, r->optin[i].bounces);
+}
+
 static void print_notes(FILE *f, const struct soc_result *r, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
@@ -99,6 +111,8 @@ static void print_notes(FILE *f, const struct soc_result *r, unsigned int n)
 		if (x->reports)
 			fprintf(f, "  - %s: %" PRIu64 " misuse report%s, the first: %s\n", pname(x),
 				x->reports, x->reports == 1 ? "" : "s", x->first_report);
+		if (x->noptin)
+			print_optin(f, x);
 		if (x->n.map_failures)
 			fprintf(f,
 				"  - %s: %" PRIu64 " mappings failed (DMA_MAPPING_ERROR) and were "
@@ -207,6 +221,17 @@ static void json_policy(struct json *j, const struct soc_result *r)
 		json_kv_string(j, "first_report", r->first_report);
 	else
 		json_kv_null(j, "first_report");
+	json_key(j, "missing_opt_ins");
+	json_begin_array(j);
+	for (unsigned int i = 0; i < r->noptin && i < SOC_OPTIN_KEEP; i++) {
+		json_begin_object(j);
+		json_kv_string(j, "device", r->optin[i].device);
+		json_kv_string(j, "caller", r->optin[i].where);
+		json_kv_string(j, "call", r->optin[i].call);
+		json_kv_uint(j, "bounces", r->optin[i].bounces);
+		json_end_object(j);
+	}
+	json_end_array(j);
 	json_kv_bool(j, "library_bug", soc_unexpected(r));
 	json_kv_double(j, "seconds", r->seconds);
 	json_end_object(j);
@@ -229,18 +254,24 @@ void soc_svg_panels(struct soc_svg *s, const struct soc_result *r, unsigned int 
 	if (n > MINALIGN_NR_POLICIES)
 		n = MINALIGN_NR_POLICIES;
 	s->mem_groups[0] = "peak slab bytes";
-	s->mem_groups[1] = "bounce-pool peak";
+	s->mem_groups[1] = "bounce pool held (peak, reservation included)";
+	s->mem_groups[2] = "bounce slots used (peak)";
 	s->bad_group[0] = "corrupted bytes";
 	for (unsigned int i = 0; i < n; i++) {
 		s->series[i] = pname(&r[i]);
 		s->mem[i] = r[i].slab_bytes_peak;
 		s->mem[n + i] = r[i].st.swiotlb_bytes_peak;
+		s->mem[2 * n + i] =
+			r[i].st.swiotlb_slots_hiwater * (uint64_t)r[i].params.cache_line;
 		s->bad[i] = r[i].corrupted_bytes;
 	}
 	snprintf(s->titles[0], sizeof(s->titles[0]),
-		 "Simulated SoC: slab and bounce-pool peaks per policy, cache line %u",
+		 "Simulated SoC: slab peak, bounce pool held and used per policy, cache line %u",
 		 n ? r[0].params.cache_line : 0);
 	snprintf(s->titles[1], sizeof(s->titles[1]), "Simulated SoC: corrupted bytes per policy");
-	s->panels[0] = (struct svg_panel){s->titles[0], 2, n, s->mem_groups, s->series, s->mem};
-	s->panels[1] = (struct svg_panel){s->titles[1], 1, n, s->bad_group, s->series, s->bad};
+	s->panels[0] = (struct svg_panel){
+		s->titles[0], 3, n, s->mem_groups, s->series, s->mem, "measure", "bytes", NULL};
+	s->panels[1] = (struct svg_panel){s->titles[1], 1,	n,	  s->bad_group,
+					  s->series,	s->bad, "policy", "corrupted bytes",
+					  NULL};
 }

@@ -246,8 +246,7 @@ static enum dma_data_direction pick_dir(struct soc_worker *w)
 	return r < 7 ? DMA_BIDIRECTIONAL : DMA_TO_DEVICE;
 }
 
-static dma_addr_t map_retry(struct soc_worker *w, void *buf, size_t size,
-			    enum dma_data_direction dir)
+dma_addr_t soc_driver_map(struct soc_worker *w, void *buf, size_t size, enum dma_data_direction dir)
 {
 	for (unsigned int i = 0; i < MAP_TRIES; i++) {
 		dma_addr_t a = dma_map_single(w->dev, buf, size, dir);
@@ -321,7 +320,7 @@ static void dma_round(struct soc_worker *w, uint64_t seq)
 		if (i != g.buf)
 			stamp(g.o[i], g.size, tag(TAG_NB_OLD, w->id, g.seq + i));
 	stamp(g.o[g.buf], g.size, tag(TAG_CPU, w->id, g.seq));
-	a = map_retry(w, g.o[g.buf], g.size, dir);
+	a = soc_driver_map(w, g.o[g.buf], g.size, dir);
 	if (a != DMA_MAPPING_ERROR) {
 		count_dir(w, dir);
 		w->n.shared_line_maps += g.shared;

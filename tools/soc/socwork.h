@@ -30,6 +30,13 @@ struct soc_worker {
 	struct soc_counts n;
 };
 
+/*
+ * A driver's dma_map_single() with retries (up to 64 on DMA_MAPPING_ERROR).  Exported (the
+ * program is linked with -rdynamic) so that the library's missing-opt-in report can name it.
+ */
+dma_addr_t soc_driver_map(struct soc_worker *w, void *buf, size_t size,
+			  enum dma_data_direction dir);
+
 /* pthread entry points; @arg is a struct soc_worker. */
 void *soc_churn_main(void *arg);
 void *soc_device_main(void *arg);

@@ -116,8 +116,9 @@ static int find_group(char **tok, int n, int from, const char *label)
 	return -1;
 }
 
-/* Parse one data row; returns NULL on success or the reason it is malformed. */
-static const char *parse_row(char **tok, int n, struct slab_row *r)
+/* Parse one data row; returns NULL on success or the reason it is malformed.  *@wrapped: the
+ * row ends inside its ": tunables" group (a mail-wrapped line): read from its six fields. */
+static const char *parse_row(char **tok, int n, struct slab_row *r, bool *wrapped)
 {
 	int g;
 	unsigned long ignored;
@@ -138,6 +139,15 @@ static const char *parse_row(char **tok, int n, struct slab_row *r)
 	if (r->pagesperslab > (1u << 20))
 		return "pagesperslab out of range";
 	g = find_group(tok, n, 6, "tunables");
+	*wrapped = g >= 0 && g + 3 > n && g == 8 && find_group(tok, n, 6, "slabdata") < 0;
+	for (int i = g; *wrapped && i < n; i++)
+		if (!parse_ulong(tok[i], &ignored))
+			*wrapped = false;
+	if (*wrapped) {
+		r->num_slabs = r->num_objs / r->objperslab + (r->num_objs % r->objperslab != 0);
+		r->active_slabs = r->num_slabs;
+		return NULL;
+	}
 	if (g >= 0 && (g + 3 > n || !parse_ulong(tok[g], &ignored) ||
 		       !parse_ulong(tok[g + 1], &ignored) || !parse_ulong(tok[g + 2], &ignored)))
 		return "bad tunables";
@@ -165,10 +175,19 @@ static bool parse_header(char **tok, int n, struct slab_table *t)
 	return true;
 }
 
+/* After a wrapped row: a line of its cut-off numbers and groups ("0 0 0 : slabdata 4 4 0"). */
+static bool continuation(char **tok, int n)
+{
+	unsigned long v;
+
+	return n > 0 && (!strcmp(tok[0], ":") || parse_ulong(tok[0], &v));
+}
+
 static int parse_line(char *line, size_t len, struct slab_table *t)
 {
 	char *tok[MAX_TOKENS + 1];
 	struct slab_row row = {0};
+	bool wrapped = false, after_wrap = t->last_wrapped;
 	const char *why;
 	int n;
 
@@ -177,15 +196,22 @@ static int parse_line(char *line, size_t len, struct slab_table *t)
 		return 0;
 	}
 	n = tokenize(line, tok, MAX_TOKENS);
+	t->last_wrapped = false;
 	if (n == 0 || tok[0][0] == '#')
 		return 0;
 	if (parse_header(tok, n, t))
 		return 0;
-	why = parse_row(tok, n, &row);
+	if (after_wrap && n <= MAX_TOKENS && continuation(tok, n)) {
+		t->continuation_lines++;
+		return 0;
+	}
+	why = parse_row(tok, n, &row, &wrapped);
 	if (why) {
 		cli_bad_add(&t->bad, t->lines, NULL, why);
 		return 0;
 	}
+	t->wrapped_rows += wrapped;
+	t->last_wrapped = wrapped;
 	row.line = t->lines;
 	return slab_table_add(t, &row);
 }

@@ -43,6 +43,9 @@ struct slab_table {
 	char *source; /* path read */
 	char *note;   /* why this source was chosen (default sources), or NULL */
 	struct cli_badlist bad;
+	unsigned long wrapped_rows;	  /* rows whose ": tunables" group was cut (mail wrap) */
+	unsigned long continuation_lines; /* the wrapped rest of such rows, skipped */
+	bool last_wrapped;		  /* parser state: the previous line was a wrapped row */
 };
 
 void slab_table_init(struct slab_table *t);

@@ -9,7 +9,7 @@
 #include "common/cli.h"
 #include "wiout.h"
 
-enum { OPT_CACHE_LINE = 1, OPT_RAM, OPT_CPUS, OPT_JSON, OPT_SVG };
+enum { OPT_CACHE_LINE = 1, OPT_RAM, OPT_CPUS, OPT_JSON, OPT_SVG, OPT_POOL };
 
 static const struct cli_opt whatif_opts[] = {
 	{"cache-line", 'l', CLI_REQ_ARG, OPT_CACHE_LINE},
@@ -17,13 +17,14 @@ static const struct cli_opt whatif_opts[] = {
 	{"cpus", 0, CLI_REQ_ARG, OPT_CPUS},
 	{"json", 0, CLI_NO_ARG, OPT_JSON},
 	{"svg", 0, CLI_REQ_ARG, OPT_SVG},
+	{"pool", 0, CLI_REQ_ARG, OPT_POOL},
 	{NULL, 0, CLI_NO_ARG, 0},
 };
 
 static void whatif_help(void)
 {
 	fputs("usage: minalign whatif [FILE] [--cache-line N] [--ram BYTES] [--cpus N] [--json]\n"
-	      "                       [--svg FILE]\n\n"
+	      "                       [--svg FILE] [--pool BYTES]\n\n"
 	      "What each kmalloc policy would cost for the kmalloc objects in slab statistics.\n"
 	      "FILE is /proc/slabinfo 2.1 text ('-' for stdin) or a /sys/kernel/slab directory;\n"
 	      "default: /proc/slabinfo, else /sys/kernel/slab, else the bundled sample.\n\n"
@@ -40,6 +41,9 @@ static void whatif_help(void)
 	      "                      default this host's)\n"
 	      "  --cpus N            CPUs of the machine, for SLUB's slab order (default this "
 	      "host's)\n"
+	      "  --pool BYTES        minalign's bounce pool for bounce and dma_opt_in: what a\n"
+	      "                      workload needs (`minalign report` measures the SoC's;\n"
+	      "                      default: the library's default reservation)\n"
 	      "  --json              machine-readable output\n"
 	      "  --svg FILE          also write a bar chart of slab bytes per policy and size "
 	      "class\n",
@@ -97,6 +101,12 @@ static int parse_args(int argc, char **argv, struct whatif_args *a)
 				return cli_usage_error("whatif", "--svg needs a file name");
 			a->svg = v;
 			break;
+		case OPT_POOL:
+			if (!cli_parse_size(v, &a->params.minalign_pool))
+				return cli_usage_error("whatif",
+						       "--pool must be a size (K/M/G suffix)");
+			a->params.pool_given = true;
+			break;
 		}
 	}
 	return CLI_EXIT_OK;
@@ -126,12 +136,23 @@ int cmd_whatif(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (a.svg && (rc = svg_check_path(a.svg)) != 0)
+		return cli_fail("whatif", "--svg %s: %s", a.svg, strerror(-rc));
 	rc = wi_load("whatif", a.file, &t);
 	if (rc)
 		return rc;
 	if (wi_compute(&t, &a.params, &r)) {
 		slab_table_free(&t);
 		return cli_fail("whatif", "out of memory");
+	}
+	if (!r.rows) {
+		rc = cli_fail(
+			"whatif",
+			"%s: no kmalloc rows (kmalloc-N, kmalloc-cg-N, dma-kmalloc-N, size-N, "
+			"...) among its %zu caches",
+			t.source ? t.source : "input", t.nrows);
+		slab_table_free(&t);
+		return rc;
 	}
 	if (a.json) {
 		struct json j;

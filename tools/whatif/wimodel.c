@@ -66,6 +66,16 @@ static void load_rows(const struct slab_table *t, struct model *m, struct wi_res
 		struct group_in *g;
 		int idx;
 
+		if (kind == KM_NOT_KMALLOC && !strcmp(row->name, "kmalloc-node") &&
+		    km_class_index(row->objsize) >= 0) {
+			/* SLAB up to 4.10: its 64-byte kmalloc class, named by its objsize */
+			snprintf(km.type, sizeof(km.type), "kmalloc");
+			km.size = row->objsize;
+			kind = KM_KMALLOC;
+			r->legacy_names++;
+		} else if (kind == KM_KMALLOC && !strncmp(row->name, "size-", 5)) {
+			r->legacy_names++;
+		}
 		if (kind == KM_NOT_KMALLOC)
 			continue;
 		if (kind == KM_BAD_SIZE) {

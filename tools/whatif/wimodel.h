@@ -39,9 +39,10 @@ struct wi_params {
 	unsigned int cache_line; /* 16..256 */
 	uint64_t ram_bytes;	 /* RAM of the machine the input describes */
 	unsigned int cpus;	 /* CPUs of that machine, for SLUB's order rule */
-	uint64_t minalign_pool;	 /* minalign's default bounce pool, bytes */
+	uint64_t minalign_pool;	 /* minalign's bounce pool, bytes: the default, or --pool */
 	bool ram_given;		 /* ram_bytes came from --ram (else this host's) */
 	bool cpus_given;	 /* cpus came from --cpus (else this host's) */
+	bool pool_given;	 /* minalign_pool came from --pool (a workload's need) */
 };
 
 struct wi_policy {
@@ -79,6 +80,7 @@ struct wi_result {
 	uint64_t in_objs;	   /* their num_objs */
 	uint64_t in_bytes;	   /* their slab bytes as recorded */
 	unsigned int in_min_class; /* smallest kmalloc-N row: the recorded minimum alignment */
+	unsigned int legacy_names; /* rows named kmalloc-node or size-N(DMA) (old SLAB) */
 	struct wi_policy pol[WI_NPOL];
 	struct wi_class classes[KM_NR_CLASSES]; /* every class size, in order */
 	unsigned int nslubbed;			/* total groups with computed geometry */

@@ -78,6 +78,18 @@ void wi_print_input(FILE *f, const struct slab_table *t, const struct wi_result 
 		fputs("ignored ", f);
 		cli_bad_print(f, &r->ignored, "row", "rows");
 	}
+	if (t->wrapped_rows)
+		fprintf(f,
+			"note:    %lu rows were cut inside \": tunables\" (mail-wrapped?): read "
+			"from "
+			"their six fields, slabs = num_objs / objperslab; %lu continuation lines "
+			"skipped\n",
+			t->wrapped_rows, t->continuation_lines);
+	if (r->legacy_names)
+		fprintf(f,
+			"note:    %u rows with old SLAB names (kmalloc-node, size-N, size-N(DMA)) "
+			"counted as kmalloc classes\n",
+			r->legacy_names);
 	fprintf(f, "machine: RAM %s (%s), %u CPUs for SLUB's slab order (%s)\n",
 		cli_human(h2, sizeof(h2), r->params.ram_bytes),
 		r->params.ram_given ? "--ram" : "this host; --ram to change", r->params.cpus,
@@ -161,10 +173,13 @@ static void print_notes(FILE *f, const struct wi_result *r)
 	fprintf(f, "\n  notes:\n");
 	fprintf(f,
 		"  - bounce pool: Linux reserves min(64 MiB, RAM/1024) rounded up to 256 KiB "
-		"segments = %s for %s of RAM; minalign uses its default pool, %s of cache-line "
-		"slots that grows on demand (not derived from the input)\n",
+		"segments = %s for %s of RAM; minalign uses %s, %s of cache-line slots that grows "
+		"on demand (slab statistics cannot show what a workload bounces: `minalign "
+		"report` measures the simulated SoC's need; --pool BYTES puts a measured need "
+		"here)\n",
 		cli_human(h1, sizeof(h1), r->pol[MINALIGN_POLICY_BOUNCE].pool_linux_bytes),
 		cli_human(h2, sizeof(h2), pp->ram_bytes),
+		pp->pool_given ? "the pool given with --pool" : "its default reservation",
 		cli_human(h3, sizeof(h3), pp->minalign_pool));
 	fprintf(f, "  - dma_opt_in keeps minalign's pool as a safety net for buffers that miss "
 		   "their GFP_DMA opt-in; legacy, packed and naive need no pool for kmalloc\n");
@@ -233,6 +248,9 @@ void wi_json_input(struct json *j, const struct slab_table *t, const struct wi_r
 	json_kv_uint(j, "objs", r->in_objs);
 	json_kv_uint(j, "slab_bytes", r->in_bytes);
 	json_kv_uint(j, "min_class", r->in_min_class);
+	json_kv_uint(j, "wrapped_rows", t->wrapped_rows);
+	json_kv_uint(j, "continuation_lines", t->continuation_lines);
+	json_kv_uint(j, "legacy_names", r->legacy_names);
 	json_key(j, "malformed");
 	cli_bad_json(j, &t->bad);
 	json_key(j, "ignored");
@@ -314,8 +332,13 @@ static void json_method(struct json *j, const struct wi_result *r)
 	json_begin_object(j);
 	json_kv_string(j, "linux", "min(64 MiB, RAM/1024) rounded up to 256 KiB segments");
 	json_kv_string(j, "minalign",
-		       "the library's default pool (line-granular slots, grows on "
-		       "demand), independent of the input");
+		       r->params.pool_given
+			       ? "--pool: a workload's measured need (line-granular slots, grows "
+				 "on demand)"
+			       : "the library's default pool (line-granular slots, grows on "
+				 "demand), independent of the input");
+	json_kv_uint(j, "minalign_pool_bytes", r->params.minalign_pool);
+	json_kv_string(j, "minalign_pool_from", r->params.pool_given ? "option" : "default");
 	json_end_object(j);
 	json_kv_string(j, "packed_model", "no __GFP_PACKED callers: equal to legacy");
 	json_key(j, "devres_padding");
@@ -354,14 +377,25 @@ void wi_json_result(struct json *j, const struct wi_result *r)
 void wi_svg_panels(struct wi_svg *s, const struct wi_result *r)
 {
 	unsigned int n = 0;
+	char h[32];
 
 	memset(s, 0, sizeof(*s));
 	for (int p = 0; p < WI_NPOL; p++) {
+		const struct wi_policy *w = &r->pol[p];
+
 		s->series[p] = pname(p);
-		s->totals[p] = r->pol[p].slab_bytes;
+		s->totals[p] = w->slab_bytes;
+		s->totals[WI_NPOL + p] = w->pool_bytes;
+		s->totals[2 * WI_NPOL + p] = sat_add(w->slab_bytes, w->pool_bytes);
+		snprintf(s->note_buf[p], sizeof(s->note_buf[p]), "net %s",
+			 cli_human_signed(h, sizeof(h), w->net_vs_legacy));
+		s->notes[2 * WI_NPOL + p] = s->note_buf[p];
 	}
-	s->total_label[0] = "all kmalloc caches";
-	snprintf(s->titles[0], sizeof(s->titles[0]), "Slab bytes per policy, cache line %u",
+	s->total_label[0] = "slab (all kmalloc caches)";
+	s->total_label[1] = "bounce pool";
+	s->total_label[2] = "slab + pool (net vs legacy)";
+	snprintf(s->titles[0], sizeof(s->titles[0]),
+		 "Slab bytes, bounce pool and both per policy, cache line %u",
 		 r->params.cache_line);
 	snprintf(s->titles[1], sizeof(s->titles[1]),
 		 "Slab bytes per size class and policy, cache line %u", r->params.cache_line);
@@ -376,8 +410,16 @@ void wi_svg_panels(struct wi_svg *s, const struct wi_result *r)
 			s->values[n * WI_NPOL + p] = c->bytes[p];
 		n++;
 	}
-	s->panels[0] =
-		(struct svg_panel){s->titles[0], 1, WI_NPOL, s->total_label, s->series, s->totals};
-	s->panels[1] =
-		(struct svg_panel){s->titles[1], n, WI_NPOL, s->group_labels, s->series, s->values};
+	s->panels[0] = (struct svg_panel){s->titles[0],	       3,	  WI_NPOL,
+					  s->total_label,      s->series, s->totals,
+					  "memory per policy", "bytes",	  s->notes};
+	s->panels[1] = (struct svg_panel){s->titles[1],
+					  n,
+					  WI_NPOL,
+					  s->group_labels,
+					  s->series,
+					  s->values,
+					  "kmalloc size class (bytes)",
+					  "slab bytes",
+					  NULL};
 }

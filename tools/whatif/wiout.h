@@ -35,12 +35,16 @@ void wi_json_result(struct json *j, const struct wi_result *r);
 void wi_json_result_members(struct json *j, const struct wi_result *r);
 
 /* Two chart panels per result: slab bytes per policy, and per size class and policy. */
+/* Panel 0: per policy, slab bytes, the bounce pool, and both (noted with the net vs legacy);
+ * panel 1: slab bytes per size class and policy. */
 struct wi_svg {
 	struct svg_panel panels[2];
 	char titles[2][128];
 	const char *series[WI_NPOL];
-	const char *total_label[1];
-	uint64_t totals[WI_NPOL];
+	const char *total_label[3];
+	uint64_t totals[3 * WI_NPOL];
+	const char *notes[3 * WI_NPOL];
+	char note_buf[WI_NPOL][40];
 	const char *group_labels[KM_NR_CLASSES];
 	char label_buf[KM_NR_CLASSES][16];
 	uint64_t values[KM_NR_CLASSES * WI_NPOL];
