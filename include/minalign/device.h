@@ -12,6 +12,8 @@
 
 #include <minalign/types.h>
 
+#include <stdarg.h>
+
 MINALIGN_BEGIN_DECLS
 
 /**
@@ -303,6 +305,74 @@ MINALIGN_API int devres_destroy(struct device *dev, dr_release_t release, dr_mat
 /** devres_release() - devres_remove(), call its release, free it.  Return: 0 or -ENOENT. */
 MINALIGN_API int devres_release(struct device *dev, dr_release_t release, dr_match_t match,
 				void *match_data);
+
+/**
+ * devres_get() - the resource of @dev with @new_res's release for which @match (NULL matches
+ * all) is true; when there is none, @new_res (a devres_alloc() resource) is added and
+ * returned.  An existing match frees @new_res.  Return: the resource; NULL for bad arguments
+ * (reported).
+ */
+MINALIGN_API void *devres_get(struct device *dev, void *new_res, dr_match_t match,
+			      void *match_data);
+
+/*
+ * Groups (Linux's): resources acquired between devres_open_group() and devres_close_group()
+ * can be released together with devres_release_group(), e.g. a probe step that fails.
+ */
+/**
+ * devres_open_group() - open a group on @dev's list.
+ * @id: the group's id, or NULL to use an id the call makes.
+ * Return: the id; NULL when out of memory (no report) or for a NULL @dev (reported).
+ */
+MINALIGN_API void *devres_open_group(struct device *dev, void *id, gfp_t gfp);
+/** devres_close_group() - close group @id (NULL: the newest open one); unknown: reported. */
+MINALIGN_API void devres_close_group(struct device *dev, void *id);
+/**
+ * devres_remove_group() - forget group @id's markers; its resources stay on the list.
+ * Unknown: reported.
+ */
+MINALIGN_API void devres_remove_group(struct device *dev, void *id);
+/**
+ * devres_release_group() - release, newest first, every resource of group @id (from its open
+ * marker to its close marker, or to the newest entry when it is open), with the markers of the
+ * groups wholly inside.  Return: resources released; 0 for an unknown group (reported).
+ */
+MINALIGN_API int devres_release_group(struct device *dev, void *id);
+
+/** devm_is_action_added() - (@action, @data) is registered on @dev. */
+MINALIGN_API bool devm_is_action_added(struct device *dev, void (*action)(void *), void *data);
+
+/**
+ * devm_krealloc() - resize a devm_kmalloc() buffer of @dev.
+ * @ptr: the buffer; NULL or ZERO_SIZE_PTR gives devm_kmalloc().
+ * @new_size: bytes; 0 frees @ptr and returns ZERO_SIZE_PTR.
+ * @gfp: flags for a new buffer (__GFP_ZERO zeroes beyond the old contents).
+ *
+ * As Linux: when ksize(@ptr) holds @new_size, @ptr itself is returned; otherwise a new buffer
+ * takes @ptr's place in the release order, the contents are copied and @ptr is freed.
+ * Return: the buffer; NULL when out of memory (@ptr untouched) or when @ptr is not a
+ * devm_kmalloc() buffer of @dev (reported).
+ */
+MINALIGN_API void *devm_krealloc(struct device *dev, void *ptr, size_t new_size, gfp_t gfp);
+/** devm_krealloc_array() - devm_krealloc(@new_n * @new_size); NULL when it overflows. */
+MINALIGN_API void *devm_krealloc_array(struct device *dev, void *p, size_t new_n, size_t new_size,
+				       gfp_t flags);
+/** devm_kasprintf() - a device-managed formatted string; NULL when out of memory. */
+MINALIGN_API char *devm_kasprintf(struct device *dev, gfp_t gfp, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** devm_kvasprintf() - devm_kasprintf() with a va_list. */
+MINALIGN_API char *devm_kvasprintf(struct device *dev, gfp_t gfp, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/** devm_kstrdup_const() - devm_kstrdup() (minalign always copies, as kstrdup_const()). */
+MINALIGN_API const char *devm_kstrdup_const(struct device *dev, const char *s, gfp_t gfp);
+/**
+ * devm_get_free_pages() - __get_free_pages() owned by @dev.  Return: the address, or 0 when out
+ * of memory (no report) or for a NULL @dev (reported).
+ */
+MINALIGN_API unsigned long devm_get_free_pages(struct device *dev, gfp_t gfp_mask,
+					       unsigned int order);
+/** devm_free_pages() - free a devm_get_free_pages() block now; unknown: reported. */
+MINALIGN_API void devm_free_pages(struct device *dev, unsigned long addr);
 
 /**
  * minalign_device_devres_count() - the device-managed resources @dev holds now (every devm_*,

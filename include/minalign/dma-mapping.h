@@ -20,8 +20,32 @@ MINALIGN_BEGIN_DECLS
 #define DMA_BIT_MASK(n)	  (((n) >= 64) ? ~0ULL : ((1ULL << (n)) - 1))
 #define DMA_MAPPING_ERROR (~(dma_addr_t)0)
 
-/* Attributes (Linux's values). */
-#define DMA_ATTR_SKIP_CPU_SYNC (1UL << 5) /* no cache maintenance and no bounce copies */
+/* Attributes (Linux's values); what each does here is in docs/api.md. */
+#define DMA_ATTR_WEAK_ORDERING	    (1UL << 1) /* no-op: the simulated bus is ordered */
+#define DMA_ATTR_WRITE_COMBINE	    (1UL << 2) /* no-op: coherent memory is uncached anyway */
+#define DMA_ATTR_NO_KERNEL_MAPPING  (1UL << 4) /* dma_alloc_attrs returns a cookie, not memory */
+#define DMA_ATTR_SKIP_CPU_SYNC	    (1UL << 5) /* no cache maintenance and no bounce copies */
+#define DMA_ATTR_FORCE_CONTIGUOUS   (1UL << 6) /* no-op: allocations are always contiguous */
+#define DMA_ATTR_ALLOC_SINGLE_PAGES (1UL << 7) /* no-op */
+#define DMA_ATTR_NO_WARN	    (1UL << 8) /* accepted; failures are still reported */
+#define DMA_ATTR_PRIVILEGED	    (1UL << 9) /* no-op: the simulated bus has no privilege */
+
+/* valid_dma_direction() - @dir is one a mapping may use. */
+static inline int valid_dma_direction(enum dma_data_direction dir)
+{
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
+}
+
+/*
+ * Unmap state kept in a driver's own structures (Linux's CONFIG_NEED_DMA_MAP_STATE form: the
+ * fields always exist, so the address and length are there to pass back to the unmap).
+ */
+#define DEFINE_DMA_UNMAP_ADDR(ADDR_NAME)	dma_addr_t ADDR_NAME
+#define DEFINE_DMA_UNMAP_LEN(LEN_NAME)		u32 LEN_NAME
+#define dma_unmap_addr(PTR, ADDR_NAME)		((PTR)->ADDR_NAME)
+#define dma_unmap_addr_set(PTR, ADDR_NAME, VAL) (((PTR)->ADDR_NAME) = (VAL))
+#define dma_unmap_len(PTR, LEN_NAME)		((PTR)->LEN_NAME)
+#define dma_unmap_len_set(PTR, LEN_NAME, VAL)	(((PTR)->LEN_NAME) = (VAL))
 
 /**
  * dma_set_mask() - set the streaming DMA mask (*@dev->dma_mask).
@@ -165,6 +189,23 @@ MINALIGN_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, s
 MINALIGN_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 					     enum dma_data_direction dir);
 
+/** dma_sync_single_range_for_cpu() - dma_sync_single_for_cpu() of @size bytes at @addr + @offset.
+ */
+static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
+						 unsigned long offset, size_t size,
+						 enum dma_data_direction dir)
+{
+	dma_sync_single_for_cpu(dev, addr + offset, size, dir);
+}
+
+/** dma_sync_single_range_for_device() - the same towards the device. */
+static inline void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
+						    unsigned long offset, size_t size,
+						    enum dma_data_direction dir)
+{
+	dma_sync_single_for_device(dev, addr + offset, size, dir);
+}
+
 /**
  * dma_alloc_coherent() - allocate memory that CPU and device see alike, without maintenance.
  * @dev: the device.
@@ -216,6 +257,83 @@ MINALIGN_API void *dmam_alloc_coherent(struct device *dev, size_t size, dma_addr
  */
 MINALIGN_API void dmam_free_coherent(struct device *dev, size_t size, void *vaddr,
 				     dma_addr_t dma_handle);
+
+/**
+ * dma_alloc_attrs() - dma_alloc_coherent() with attributes.
+ * @attrs: DMA_ATTR_NO_KERNEL_MAPPING returns an opaque cookie (the block's struct page, as
+ *	   Linux's dma-direct) instead of a CPU address: the driver must not touch it and frees it
+ *	   with dma_free_attrs() and the same attribute.  The other attributes change nothing.
+ * Return: as dma_alloc_coherent().
+ */
+MINALIGN_API void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				   gfp_t flag, unsigned long attrs);
+/** dma_free_attrs() - free dma_alloc_attrs() memory (or its NO_KERNEL_MAPPING cookie). */
+MINALIGN_API void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
+				 dma_addr_t dma_handle, unsigned long attrs);
+/** dma_alloc_wc() - dma_alloc_attrs() with DMA_ATTR_WRITE_COMBINE. */
+MINALIGN_API void *dma_alloc_wc(struct device *dev, size_t size, dma_addr_t *dma_addr, gfp_t gfp);
+/** dma_free_wc() - free dma_alloc_wc() memory. */
+MINALIGN_API void dma_free_wc(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_addr);
+
+/**
+ * dma_alloc_pages() - cacheable pages the device may use, zeroed, below every mask of @dev.
+ * @dev, @size, @dma_handle: as dma_alloc_coherent().
+ * @dir: the direction the memory will be used in.
+ * @gfp: GFP flags.
+ *
+ * The memory is cached: the driver calls dma_sync_single_for_device() before the device
+ * accesses it and dma_sync_single_for_cpu() before the CPU reads what the device wrote, as on
+ * a non-coherent Linux machine.  With MINALIGN_DEBUG_DMA it is a live page mapping (syncs are
+ * checked against it).
+ *
+ * Return: the first page; NULL when out of memory (no report) or for bad arguments (reported).
+ */
+MINALIGN_API struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
+					  enum dma_data_direction dir, gfp_t gfp);
+/** dma_free_pages() - free dma_alloc_pages() memory; a wrong handle is reported, nothing freed. */
+MINALIGN_API void dma_free_pages(struct device *dev, size_t size, struct page *page,
+				 dma_addr_t dma_handle, enum dma_data_direction dir);
+/** dma_alloc_noncoherent() - dma_alloc_pages() returning the CPU address. */
+MINALIGN_API void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
+					 enum dma_data_direction dir, gfp_t gfp);
+/** dma_free_noncoherent() - free dma_alloc_noncoherent() memory (NULL @vaddr is ignored). */
+MINALIGN_API void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
+				       dma_addr_t dma_handle, enum dma_data_direction dir);
+
+/**
+ * dma_map_resource() - map @size bytes of a physical range that is not RAM (a peer's MMIO).
+ * Return: the DMA address (the physical address); DMA_MAPPING_ERROR and a report for RAM, a
+ * range beyond the mask, or bad arguments.  No cache maintenance, never bounced.
+ */
+MINALIGN_API dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
+					 enum dma_data_direction dir, unsigned long attrs);
+/** dma_unmap_resource() - unmap a dma_map_resource() mapping (nothing to undo). */
+MINALIGN_API void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs);
+
+/**
+ * dma_max_mapping_size() - the largest streaming mapping @dev can make: the bounce pool's
+ * (swiotlb_max_mapping_size()) when its mappings may bounce for addressing (its mask is below
+ * dma_get_required_mask(), or force_bounce) and a pool is active, else SIZE_MAX (Linux's
+ * dma_direct_max_mapping_size()).
+ */
+MINALIGN_API size_t dma_max_mapping_size(struct device *dev);
+/** dma_opt_mapping_size() - the largest efficient mapping: dma_max_mapping_size() here. */
+MINALIGN_API size_t dma_opt_mapping_size(struct device *dev);
+/**
+ * dma_need_sync() - whether syncs of the mapping at @dma_addr do anything: true for a
+ * non-coherent device (cache model not COHERENT) or a bounced mapping.
+ */
+MINALIGN_API bool dma_need_sync(struct device *dev, dma_addr_t dma_addr);
+/** dma_addressing_limited() - @dev's mask (under bus_dma_limit) does not cover all RAM. */
+MINALIGN_API bool dma_addressing_limited(struct device *dev);
+/** dma_get_required_mask() - the smallest 2^n-1 mask that reaches all RAM. */
+MINALIGN_API u64 dma_get_required_mask(struct device *dev);
+/**
+ * dma_coerce_mask_and_coherent() - point @dev->dma_mask at @dev->coherent_dma_mask, then
+ * dma_set_mask_and_coherent() (for buses that never set up a mask pointer).
+ */
+MINALIGN_API int dma_coerce_mask_and_coherent(struct device *dev, u64 mask);
 
 MINALIGN_END_DECLS
 

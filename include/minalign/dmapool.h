@@ -20,10 +20,11 @@ struct dma_pool; /* opaque */
  * dma_pool_create() - create a pool of @size-byte blocks for @dev.
  * @name: for reports; copied.
  * @dev: the device the blocks are for.
- * @size: block size (> 0), rounded up to @align.
+ * @size: block size (1..4 MiB); at least 16 bytes are used (Linux's minimum block), rounded
+ *	  up to @align.
  * @align: block alignment, a power of two; 0 means 1.
- * @boundary: blocks never cross a multiple of it; a power of two no smaller than @size, or 0
- *	      for no boundary (beyond the pool's page size).
+ * @boundary: blocks never cross a multiple of it; a power of two no smaller than the block
+ *	      size, or 0 for no boundary (beyond the pool's page size).
  *
  * Return: the pool, or NULL: a bad argument (reported) or out of metadata (no report).
  * Thread-safe.
@@ -60,6 +61,19 @@ MINALIGN_API void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t d
  * are reported (once, with their number) and freed with the pool.
  */
 MINALIGN_API void dma_pool_destroy(struct dma_pool *pool);
+
+/**
+ * dmam_pool_create() - device-managed dma_pool_create(): destroyed when @dev is (in reverse
+ * order with its other devm_* resources) or by dmam_pool_destroy().
+ * Return: as dma_pool_create(); NULL too when the bookkeeping cannot be allocated.
+ */
+MINALIGN_API struct dma_pool *dmam_pool_create(const char *name, struct device *dev, size_t size,
+					       size_t align, size_t allocation);
+/**
+ * dmam_pool_destroy() - destroy a dmam_pool_create() pool now; a pool its device does not
+ * manage is reported and left alone.  NULL is ignored.
+ */
+MINALIGN_API void dmam_pool_destroy(struct dma_pool *pool);
 
 MINALIGN_END_DECLS
 

@@ -29,13 +29,34 @@ MINALIGN_BEGIN_DECLS
 #define __GFP_ACCOUNT	     0x0400u /* memcg accounted: the kmalloc-cg-N caches */
 #define __GFP_RECLAIMABLE    0x0800u /* the kmalloc-rcl-N caches */
 #define __GFP_PACKED	     0x1000u /* PACKED policy: this object may share cache lines */
+/*
+ * Accepted for compatibility; they change nothing here (docs/api.md): one memory node, no
+ * highmem, no reclaim to retry, and an allocation that cannot be satisfied returns NULL even
+ * with __GFP_NOFAIL (Linux would loop).
+ */
+#define __GFP_NOFAIL	     0x2000u
+#define __GFP_NORETRY	     0x4000u
+#define __GFP_RETRY_MAYFAIL  0x8000u
+#define __GFP_HIGHMEM	     0x10000u
+#define __GFP_MOVABLE	     0x20000u
+#define __GFP_COMP	     0x40000u
+#define __GFP_HARDWALL	     0x80000u
+#define __GFP_MEMALLOC	     0x100000u
+#define __GFP_NOMEMALLOC     0x200000u
+#define __GFP_THISNODE	     0x400000u
+#define __GFP_WRITE	     0x800000u
 
-#define GFP_KERNEL	   (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
-#define GFP_KERNEL_ACCOUNT (GFP_KERNEL | __GFP_ACCOUNT)
-#define GFP_ATOMIC	   (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
-#define GFP_NOWAIT	   (__GFP_KSWAPD_RECLAIM)
-#define GFP_DMA		   __GFP_DMA
-#define GFP_DMA32	   __GFP_DMA32
+#define GFP_KERNEL	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_KERNEL_ACCOUNT   (GFP_KERNEL | __GFP_ACCOUNT)
+#define GFP_ATOMIC	     (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
+#define GFP_NOWAIT	     (__GFP_KSWAPD_RECLAIM)
+#define GFP_NOIO	     (__GFP_RECLAIM)
+#define GFP_NOFS	     (__GFP_RECLAIM | __GFP_IO)
+#define GFP_USER	     (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HARDWALL)
+#define GFP_HIGHUSER	     (GFP_USER | __GFP_HIGHMEM)
+#define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE)
+#define GFP_DMA		     __GFP_DMA
+#define GFP_DMA32	     __GFP_DMA32
 
 struct page; /* out-of-band page descriptor; opaque to users */
 
@@ -67,9 +88,41 @@ MINALIGN_API unsigned long get_zeroed_page(gfp_t gfp);
 MINALIGN_API void free_pages(unsigned long addr, unsigned int order);
 #define __get_free_page(gfp) __get_free_pages((gfp), 0)
 #define free_page(addr)	     free_pages((addr), 0)
+#define alloc_page(gfp)	     alloc_pages((gfp), 0)
+#define __free_page(page)    __free_pages((page), 0)
 
-/** get_order() - smallest order whose block holds @size bytes (@size 0 gives 0). */
-MINALIGN_API unsigned int get_order(size_t size);
+/* Rounding to pages (Linux's macros). */
+#define PAGE_ALIGN(addr)   (((addr) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_ALIGNED(addr) ((((unsigned long)(addr)) & (PAGE_SIZE - 1)) == 0)
+#define offset_in_page(p)  ((unsigned long)(p) & ~PAGE_MASK)
+
+/**
+ * alloc_pages_exact() - @size bytes of contiguous pages (zeroed with __GFP_ZERO); the pages of
+ * the power-of-two block beyond PAGE_ALIGN(@size) are given back at once, as in Linux.
+ * Return: the CPU address, or NULL when out of memory or @size is 0 or too large.
+ */
+MINALIGN_API void *alloc_pages_exact(size_t size, gfp_t gfp_mask);
+/** free_pages_exact() - free alloc_pages_exact(@size) memory; NULL is ignored. */
+MINALIGN_API void free_pages_exact(void *virt, size_t size);
+
+/**
+ * vmalloc() - @size bytes of host memory outside the simulated RAM, as vmalloc memory is
+ * outside the kernel's linear map: never DMA-able (a mapping of it is refused and reported).
+ * Return: the memory, or NULL when out of memory or @size is 0.  Thread-safe.
+ */
+MINALIGN_API void *vmalloc(unsigned long size);
+/** vzalloc() - zeroed vmalloc(). */
+MINALIGN_API void *vzalloc(unsigned long size);
+/** vfree() - free vmalloc() memory; NULL is ignored, anything else is reported. */
+MINALIGN_API void vfree(const void *addr);
+/** minalign_is_vmalloc_addr() - @addr lies in a live vmalloc() allocation (is_vmalloc_addr()). */
+MINALIGN_API bool minalign_is_vmalloc_addr(const void *addr);
+
+/**
+ * get_order() - smallest order whose block holds @size bytes (Linux's type).  @size 0 gives 0
+ * (Linux leaves it undefined).
+ */
+MINALIGN_API int get_order(unsigned long size);
 
 /** page_address() - CPU address of @page, or NULL for a pointer that is not a page of RAM. */
 MINALIGN_API void *page_address(const struct page *page);

@@ -25,6 +25,15 @@ MINALIGN_BEGIN_DECLS
 #define ARCH_KMALLOC_MINALIGN  8
 /* The smallest alignment of kmem_cache objects. */
 #define ARCH_SLAB_MINALIGN     8
+/*
+ * The DMA alignment as a compile-time constant.  The configured cache line is a runtime value
+ * (minalign_config.cache_line, dma_get_cache_alignment()); the constant is the largest line
+ * minalign supports, so a buffer aligned to it owns its lines under every configuration (at
+ * the price of up to 256 bytes of padding where the real line is smaller).
+ */
+#define ARCH_DMA_MINALIGN      256
+/* A member that a device writes, in a struct the CPU also uses: it starts its own lines. */
+#define __dma_aligned	       __attribute__((__aligned__(ARCH_DMA_MINALIGN)))
 
 /* What kmalloc(0) returns: not NULL, and faults on any access in the kernel. */
 #define ZERO_SIZE_PTR	    ((void *)16)
@@ -32,13 +41,31 @@ MINALIGN_BEGIN_DECLS
 
 typedef unsigned int slab_flags_t;
 
-/* kmem_cache_create() flags (Linux's names; minalign's own values). */
-#define SLAB_HWCACHE_ALIGN   0x00002000u /* align objects to the cache line (ARCH_DMA_MINALIGN) */
-#define SLAB_CACHE_DMA	     0x00004000u /* slabs below 4 GiB */
-#define SLAB_RED_ZONE	     0x00000400u /* debug this cache (red zones, poisoning, free checks) */
-#define SLAB_POISON	     0x00000800u /* the same as SLAB_RED_ZONE */
-#define SLAB_ACCOUNT	     0x04000000u /* accepted and ignored */
-#define SLAB_RECLAIM_ACCOUNT 0x00020000u /* accepted and ignored */
+/* kmem_cache_create() flags (Linux's names and values). */
+#define SLAB_CONSISTENCY_CHECKS 0x00000100u /* the same as SLAB_RED_ZONE */
+#define SLAB_RED_ZONE		0x00000400u /* debug this cache (red zones, poisoning, free checks) */
+#define SLAB_POISON		0x00000800u /* the same as SLAB_RED_ZONE */
+/*
+ * Align objects to the cache line, halved while the object fits in half of it (Linux's
+ * calculate_alignment(): a 24-byte object gets 32); objects of half a line or more own their
+ * lines.
+ */
+#define SLAB_HWCACHE_ALIGN	0x00002000u
+#define SLAB_CACHE_DMA		0x00004000u /* slabs below 4 GiB */
+#define SLAB_CACHE_DMA32	0x00008000u /* slabs below 4 GiB */
+#define SLAB_STORE_USER		0x00010000u /* accepted and ignored */
+#define SLAB_RECLAIM_ACCOUNT	0x00020000u /* accepted and ignored */
+#define SLAB_PANIC		0x00040000u /* a failed kmem_cache_create() aborts after its report */
+/*
+ * Objects stay objects of this cache until an RCU grace period (liburcu) has passed since their
+ * slab emptied: a reader in an RCU read-side section may still look at a freed object (it may
+ * be reused at once, so the reader must revalidate it, as in Linux).  The free-list link lives
+ * outside the object.
+ */
+#define SLAB_TYPESAFE_BY_RCU	0x00080000u
+#define SLAB_NOLEAKTRACE	0x00800000u /* accepted and ignored */
+#define SLAB_NO_MERGE		0x01000000u /* accepted: caches are never merged */
+#define SLAB_ACCOUNT		0x04000000u /* accepted and ignored */
 
 struct kmem_cache; /* opaque */
 
@@ -67,6 +94,43 @@ MINALIGN_API struct kmem_cache *kmem_cache_create(const char *name, unsigned int
  * (no report) or @cache is NULL (a report).
  */
 MINALIGN_API void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t flags);
+
+/**
+ * kmem_cache_create_usercopy() - kmem_cache_create() with a hardened-usercopy window
+ * [@useroffset, @useroffset + @usersize) inside the object; the window is checked (it must lie
+ * in the object: else a report and NULL) and otherwise unused (there is no user space here).
+ */
+MINALIGN_API struct kmem_cache *kmem_cache_create_usercopy(const char *name, unsigned int size,
+							   unsigned int align, slab_flags_t flags,
+							   unsigned int useroffset,
+							   unsigned int usersize,
+							   void (*ctor)(void *));
+
+/* A cache for struct @__struct named after it (Linux's helpers). */
+#define KMEM_CACHE(__struct, __flags)                                                       \
+	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct), \
+			  (__flags), NULL)
+#define KMEM_CACHE_USERCOPY(__struct, __flags, __field)                                      \
+	kmem_cache_create_usercopy(                                                          \
+		#__struct, sizeof(struct __struct), __alignof__(struct __struct), (__flags), \
+		offsetof(struct __struct, __field), sizeof(((struct __struct *)0)->__field), NULL)
+
+/**
+ * kmem_cache_alloc_bulk() - allocate @size objects into @p, all or nothing.
+ * Return: @size, or 0 (nothing allocated, @p's contents undefined) when any allocation fails
+ * or @s is NULL (reported).
+ */
+MINALIGN_API int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t flags, size_t size, void **p);
+/**
+ * kmem_cache_free_bulk() - free @size objects of @s from @p; with a NULL @s each is a kmalloc
+ * object (kfree()).  Each object is checked as kmem_cache_free() checks it.
+ */
+MINALIGN_API void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p);
+/** kfree_bulk() - kfree() @size objects from @p. */
+static inline void kfree_bulk(size_t size, void **p)
+{
+	kmem_cache_free_bulk(NULL, size, p);
+}
 
 /** kmem_cache_zalloc() - kmem_cache_alloc() with __GFP_ZERO. */
 MINALIGN_API void *kmem_cache_zalloc(struct kmem_cache *cache, gfp_t flags);
@@ -148,16 +212,63 @@ MINALIGN_API size_t ksize(const void *p);
  */
 MINALIGN_API size_t kmalloc_size_roundup(size_t size);
 
+/** kmalloc_node() - kmalloc(); @node is accepted and ignored (one memory node). */
+MINALIGN_API void *kmalloc_node(size_t size, gfp_t flags, int node);
+/** kzalloc_node() - kzalloc(); @node ignored. */
+MINALIGN_API void *kzalloc_node(size_t size, gfp_t flags, int node);
+/** kmalloc_array_node() - kmalloc_array(); @node ignored. */
+MINALIGN_API void *kmalloc_array_node(size_t n, size_t size, gfp_t flags, int node);
+/** kcalloc_node() - kcalloc(); @node ignored. */
+MINALIGN_API void *kcalloc_node(size_t n, size_t size, gfp_t flags, int node);
+/**
+ * krealloc_array() - krealloc(@p, @new_n * @new_size); NULL (and @p untouched) when the
+ * product overflows or the allocation fails.
+ */
+MINALIGN_API void *krealloc_array(void *p, size_t new_n, size_t new_size, gfp_t flags);
+/**
+ * kfree_sensitive() - zero the whole allocation (ksize() bytes) and kfree() it; NULL and
+ * ZERO_SIZE_PTR are ignored.
+ */
+MINALIGN_API void kfree_sensitive(const void *objp);
+
+/**
+ * kvmalloc() - kmalloc(), falling back to vmalloc() (host memory outside the simulated RAM:
+ * not DMA-able) for sizes kmalloc cannot give, when @flags allow sleeping (__GFP_DIRECT_RECLAIM).
+ * Free with kvfree().
+ */
+MINALIGN_API void *kvmalloc(size_t size, gfp_t flags);
+/** kvzalloc() - kvmalloc() with __GFP_ZERO. */
+MINALIGN_API void *kvzalloc(size_t size, gfp_t flags);
+/** kvmalloc_array() - kvmalloc(@n * @size); NULL when it overflows. */
+MINALIGN_API void *kvmalloc_array(size_t n, size_t size, gfp_t flags);
+/** kvcalloc() - zeroed kvmalloc_array(). */
+MINALIGN_API void *kvcalloc(size_t n, size_t size, gfp_t flags);
+/** kvfree() - free kvmalloc() memory: vfree() or kfree() as it was allocated; NULL ignored. */
+MINALIGN_API void kvfree(const void *addr);
+/** kvfree_sensitive() - zero @len bytes of @addr, then kvfree(). */
+MINALIGN_API void kvfree_sensitive(const void *addr, size_t len);
+
 /** kstrdup() - kmalloc'ed copy of @s; NULL for NULL or on failure. */
 MINALIGN_API char *kstrdup(const char *s, gfp_t flags);
 /** kmemdup() - kmalloc'ed copy of @len bytes at @src; NULL on failure. */
 MINALIGN_API void *kmemdup(const void *src, size_t len, gfp_t flags);
+/** kstrndup() - kmalloc'ed copy of at most @max bytes of @s, NUL-terminated; NULL for NULL. */
+MINALIGN_API char *kstrndup(const char *s, size_t max, gfp_t gfp);
+/** kmemdup_nul() - kmalloc'ed copy of @len bytes of @s plus a NUL; NULL for NULL. */
+MINALIGN_API char *kmemdup_nul(const char *s, size_t len, gfp_t gfp);
+/**
+ * kstrdup_const() - kstrdup(); Linux returns @s itself when it is in .rodata, minalign always
+ * copies (which kfree_const() handles).
+ */
+MINALIGN_API const char *kstrdup_const(const char *s, gfp_t gfp);
+/** kfree_const() - kfree() @x unless it is not kmalloc memory (then nothing). */
+MINALIGN_API void kfree_const(const void *x);
 
 /**
- * dma_get_cache_alignment() - the DMA alignment (ARCH_DMA_MINALIGN): the configured cache
- * line, or 128 when the library is not initialised.
+ * dma_get_cache_alignment() - the DMA alignment: the configured cache line, or 128 when the
+ * library is not initialised.  An int, as in Linux.
  */
-MINALIGN_API size_t dma_get_cache_alignment(void);
+MINALIGN_API int dma_get_cache_alignment(void);
 
 /*
  * DMA-safe kmalloc (Linus's opt-in proposal, the DMA_OPT_IN policy): an object that owns whole
@@ -177,6 +288,15 @@ MINALIGN_API void __dma *dma_kzalloc(size_t size, gfp_t flags);
 MINALIGN_API void dma_kfree(const void __dma *p);
 
 /* ---- minalign extensions -------------------------------------------------------------- */
+
+/*
+ * RCU read-side sections for readers of SLAB_TYPESAFE_BY_RCU objects (liburcu underneath;
+ * <minalign/linux.h> maps rcu_read_lock(), rcu_read_unlock() and synchronize_rcu() onto them).
+ * Sections nest; minalign_synchronize_rcu() must not be called inside one.
+ */
+MINALIGN_API void minalign_rcu_read_lock(void);
+MINALIGN_API void minalign_rcu_read_unlock(void);
+MINALIGN_API void minalign_synchronize_rcu(void);
 
 /* One cache as /proc/slabinfo 2.1 shows it. */
 struct minalign_slabinfo {

@@ -37,8 +37,9 @@
  * "different address spaces".  __dma memory may be read and written through its own pointer
  * (no noderef); handing it to a function that takes a plain pointer (memcpy, memset) needs
  * dma_cpu_ptr(), and memory the code knows to be DMA-safe by other means (whole pages, a
- * SLAB_HWCACHE_ALIGN cache) is blessed with dma_assume_safe().  Without sparse, or without the
- * opt-in, every one of these expands to nothing: the C types and the ABI never change.
+ * SLAB_HWCACHE_ALIGN cache of objects above half a line) is blessed with dma_assume_safe(). Without
+ * sparse, or without the opt-in, every one of these expands to nothing: the C types and the ABI
+ * never change.
  */
 #if defined(__CHECKER__) && defined(MINALIGN_SPARSE_DMA)
 #define __dma	    __attribute__((address_space(__dma)))
@@ -55,15 +56,15 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
-typedef uint64_t u64;
+typedef unsigned long long u64; /* as in the kernel, on every target */
 typedef int8_t s8;
 typedef int16_t s16;
 typedef int32_t s32;
-typedef int64_t s64;
+typedef long long s64;
 
 typedef unsigned int gfp_t;
-typedef uint64_t phys_addr_t;
-typedef uint64_t dma_addr_t;
+typedef u64 phys_addr_t; /* as in the kernel (CONFIG_PHYS_ADDR_T_64BIT) */
+typedef u64 dma_addr_t; /* as in the kernel (CONFIG_ARCH_DMA_ADDR_T_64BIT) */
 
 /* Direction of a streaming DMA transfer (Linux's values). */
 enum dma_data_direction {

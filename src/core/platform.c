@@ -270,3 +270,31 @@ void ma_plat_yield(void)
 {
 	sched_yield();
 }
+
+/*
+ * The calling thread's stack range, found once per thread (pthread_getattr_np; the main
+ * thread's is its rlimit-sized mapping).  A port without threads' stack bounds may return
+ * false: the DMA layer then cannot tell stack buffers apart.
+ */
+bool ma_plat_on_stack(const void *p)
+{
+	static __thread uintptr_t lo, hi;
+	uintptr_t a = (uintptr_t)p;
+
+	if (!hi) {
+		pthread_attr_t attr;
+		void *base;
+		size_t size;
+
+		if (pthread_getattr_np(pthread_self(), &attr))
+			return false;
+		if (!pthread_attr_getstack(&attr, &base, &size)) {
+			lo = (uintptr_t)base;
+			hi = lo + size;
+		}
+		pthread_attr_destroy(&attr);
+		if (!hi)
+			return false;
+	}
+	return a >= lo && a < hi;
+}

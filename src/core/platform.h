@@ -128,5 +128,7 @@ unsigned int ma_plat_thread_id(void);
 uint64_t ma_plat_now_ns(void);
 uint64_t ma_plat_random(void);
 void ma_plat_yield(void);
+/* True when @p lies in the calling thread's stack (object_is_on_stack()). */
+bool ma_plat_on_stack(const void *p);
 
 #endif /* MINALIGN_CORE_PLATFORM_H */

@@ -26,6 +26,8 @@ enum ma_devres_kind {
 	MA_DR_DEVRES,	    /* release(dev, data): a devres_alloc() resource, data inline */
 	MA_DR_ACTION,	    /* action(res): devm_add_action() */
 	MA_DR_KMALLOC,	    /* kfree(res): devm_kmalloc() and friends */
+	MA_DR_GROUP_OPEN,   /* devres_open_group(): res = the group id, partner = close */
+	MA_DR_GROUP_CLOSE,  /* devres_close_group(): partner = the open marker */
 };
 
 #define MA_DEVRES_MAGIC 0x64657673u /* "devs": a live node */
@@ -52,7 +54,9 @@ struct ma_devres {
 		void (*action)(void *res);			/* MA_DR_ACTION */
 	} fn;
 	struct ma_devres *hnext; /* devres_alloc() nodes: the registry's hash chain (registry.c) */
-	void *res;		 /* what the release gets; &data[0] for devres_alloc() nodes */
+	void *res;		   /* what the release gets; &data[0] for devres_alloc() nodes */
+	struct ma_devres *partner; /* group markers: the other marker of the group, or NULL */
+	bool mark;		   /* devres_release_group()'s scratch (under the lock) */
 	size_t size; /* the resource's bytes (devm_kmalloc size, devres_alloc size; 0 for actions)
 		      */
 	_Alignas(max_align_t) unsigned char data[];
@@ -120,6 +124,17 @@ static inline bool ma_device_live(const struct device *dev)
 	       dev->p && dev->p->dev == dev;
 }
 
+/*
+ * ma_device_inited() - the fast paths' check (map, unmap, sync): @dev is a struct device that
+ * was initialised and not released (magic and private part), with no registry lookup and no
+ * lock.  A never-initialised or released embedded device fails it; a freed one is
+ * ma_device_live()'s job, on the slow path that reports.
+ */
+static inline bool ma_device_inited(const struct device *dev)
+{
+	return dev && dev->minalign_magic == MINALIGN_DEVICE_MAGIC && dev->p;
+}
+
 /* The streaming mask mappings honour: min_not_zero(*dma_mask, bus_dma_limit); 0 without one. */
 static inline u64 ma_dev_dma_mask(const struct device *dev)
 {
@@ -176,6 +191,29 @@ int ma_device_add_action(struct device *dev, void (*fn)(struct device *, void *)
  * it.  Return: 0, or -ENOENT.  Thread-safe.
  */
 int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void *), void *data);
+
+/* ---- the list primitives devres.c shares with devres_group.c ---------------------------- */
+
+/* What a lookup asks for: a kind and the fields that must match (NULL = any). */
+struct ma_dr_key {
+	enum ma_devres_kind kind;
+	void (*release)(struct device *, void *);
+	void (*action)(void *);
+	const void *res;
+	dr_match_t match;
+	void *match_data;
+};
+
+struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra); /* NULL: no memory */
+void ma_dr_free(struct ma_devres *dr); /* an unlinked node (and an unlinked group partner) */
+void ma_dr_link(struct device *dev, struct ma_devres *dr);   /* under dev->p->lock */
+void ma_dr_unlink(struct device *dev, struct ma_devres *dr); /* under dev->p->lock */
+void ma_dr_run(struct device *dev, struct ma_devres *dr);    /* release, without the lock */
+bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const struct ma_dr_key *k);
+struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *k, bool unlink);
+struct ma_devres *ma_dr_find_locked(struct device *dev, const struct ma_dr_key *k);
+struct ma_devres *ma_dr_check(void *res, const char *what);  /* devres_alloc() data or NULL */
+bool ma_devres_dev_ok(struct device *dev, const char *what); /* false after a report */
 
 /*
  * ma_devres_release_all() - release every entry of @dev's list, newest first, one at a time

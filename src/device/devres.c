@@ -40,10 +40,11 @@
 
 static bool ma_dr_linux(const struct ma_devres *dr)
 {
-	return dr->kind != MA_DR_INTERNAL;
+	return dr->kind != MA_DR_INTERNAL && dr->kind != MA_DR_GROUP_OPEN &&
+	       dr->kind != MA_DR_GROUP_CLOSE;
 }
 
-static struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
+struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
 {
 	struct ma_devres *dr;
 
@@ -57,16 +58,22 @@ static struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
 	return dr;
 }
 
-static void ma_dr_free(struct ma_devres *dr)
+void ma_dr_free(struct ma_devres *dr)
 {
+	struct ma_devres *partner = dr->partner;
+
 	if (dr->kind == MA_DR_DEVRES)
 		ma_drreg_del(dr);
+	if (dr->kind == MA_DR_GROUP_CLOSE && partner) /* the open marker forgets it */
+		partner->partner = NULL;
+	else if (dr->kind == MA_DR_GROUP_OPEN && partner && !partner->dev)
+		ma_dr_free(partner); /* never closed: the close marker was never linked */
 	dr->magic = 0;
 	ma_meta_free(dr);
 }
 
 /* Caller holds dev->p->lock.  Push @dr as the newest entry. */
-static void ma_dr_link(struct device *dev, struct ma_devres *dr)
+void ma_dr_link(struct device *dev, struct ma_devres *dr)
 {
 	dr->dev = dev;
 	dr->newer = NULL;
@@ -85,7 +92,7 @@ static void ma_dr_link(struct device *dev, struct ma_devres *dr)
 }
 
 /* Caller holds dev->p->lock. */
-static void ma_dr_unlink(struct device *dev, struct ma_devres *dr)
+void ma_dr_unlink(struct device *dev, struct ma_devres *dr)
 {
 	if (dr->newer)
 		dr->newer->older = dr->older;
@@ -112,17 +119,7 @@ static void ma_dr_add(struct device *dev, struct ma_devres *dr)
 	ma_mutex_unlock(&dev->p->lock);
 }
 
-/* What a lookup asks for: a kind and the fields that must match (NULL = any). */
-struct ma_dr_key {
-	enum ma_devres_kind kind;
-	void (*release)(struct device *, void *);
-	void (*action)(void *);
-	const void *res;
-	dr_match_t match;
-	void *match_data;
-};
-
-static bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const struct ma_dr_key *k)
+bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const struct ma_dr_key *k)
 {
 	if (dr->kind != k->kind)
 		return false;
@@ -136,19 +133,31 @@ static bool ma_dr_matches(struct device *dev, const struct ma_devres *dr, const 
 		return dr->fn.action == k->action && dr->res == k->res;
 	case MA_DR_KMALLOC:
 		return dr->res == k->res;
+	case MA_DR_GROUP_OPEN:
+	case MA_DR_GROUP_CLOSE:
+		return false;
 	}
 	return false;
 }
 
+/* The newest entry matching @k, or NULL.  Caller holds dev->p->lock. */
+struct ma_devres *ma_dr_find_locked(struct device *dev, const struct ma_dr_key *k)
+{
+	struct ma_devres *dr;
+
+	for (dr = dev->p->newest; dr; dr = dr->older)
+		if (ma_dr_matches(dev, dr, k))
+			break;
+	return dr;
+}
+
 /* Find the newest entry matching @k; with @unlink, take it off the list. */
-static struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *k, bool unlink)
+struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *k, bool unlink)
 {
 	struct ma_devres *dr;
 
 	ma_mutex_lock(&dev->p->lock);
-	for (dr = dev->p->newest; dr; dr = dr->older)
-		if (ma_dr_matches(dev, dr, k))
-			break;
+	dr = ma_dr_find_locked(dev, k);
 	if (dr && unlink)
 		ma_dr_unlink(dev, dr);
 	ma_mutex_unlock(&dev->p->lock);
@@ -156,9 +165,12 @@ static struct ma_devres *ma_dr_find(struct device *dev, const struct ma_dr_key *
 }
 
 /* Release what @dr stands for (called without the lock, @dr already unlinked). */
-static void ma_dr_run(struct device *dev, struct ma_devres *dr)
+void ma_dr_run(struct device *dev, struct ma_devres *dr)
 {
 	switch ((enum ma_devres_kind)dr->kind) {
+	case MA_DR_GROUP_OPEN:
+	case MA_DR_GROUP_CLOSE:
+		break;
 	case MA_DR_INTERNAL:
 	case MA_DR_DEVRES:
 		dr->fn.release(dev, dr->res);
@@ -204,7 +216,7 @@ int ma_devres_validate(struct device *dev)
 			why = "entry names another device";
 		else if (dr->newer != newer)
 			why = "newer link broken";
-		else if (dr->kind < MA_DR_INTERNAL || dr->kind > MA_DR_KMALLOC)
+		else if (dr->kind < MA_DR_INTERNAL || dr->kind > MA_DR_GROUP_CLOSE)
 			why = "bad kind";
 		else if (dr->kind == MA_DR_DEVRES && dr->res != dr->data)
 			why = "devres data pointer broken";
@@ -251,7 +263,7 @@ int ma_device_remove_action(struct device *dev, void (*fn)(struct device *, void
 
 /* ---- devm_kmalloc() and friends --------------------------------------------------------- */
 
-static bool ma_devres_dev_ok(struct device *dev, const char *what)
+bool ma_devres_dev_ok(struct device *dev, const char *what)
 {
 	if (ma_likely(ma_device_live(dev)))
 		return true;
@@ -435,7 +447,7 @@ void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 }
 
 /* @res as a devres_alloc() node, or NULL after one report. */
-static struct ma_devres *ma_dr_check(void *res, const char *what)
+struct ma_devres *ma_dr_check(void *res, const char *what)
 {
 	struct ma_devres *dr = ma_drreg_find(res); /* looked up: no header read before @res */
 
@@ -544,7 +556,7 @@ size_t minalign_device_devres_count(struct device *dev)
 {
 	size_t n;
 
-	if (!dev)
+	if (!ma_device_live(dev))
 		return 0;
 	ma_mutex_lock(&dev->p->lock);
 	n = dev->p->nr_linux;

@@ -114,7 +114,8 @@ bool is_swiotlb_buffer(struct device *dev, phys_addr_t paddr)
 {
 	if (!ma_is_up())
 		return false;
-	return ma_swiotlb_is_bounce(dev ? &((struct ma_dma_dev *)dev->p->dma)->tlb : NULL, paddr);
+	return ma_swiotlb_is_bounce(
+		ma_device_inited(dev) ? &((struct ma_dma_dev *)dev->p->dma)->tlb : NULL, paddr);
 }
 
 bool is_swiotlb_active(struct device *dev)

@@ -410,7 +410,7 @@ void ma_dma_debug_mapping_error(struct device *dev, dma_addr_t addr)
 {
 	struct ma_dma_debug *t;
 
-	if (!dev || addr == DMA_MAPPING_ERROR)
+	if (!ma_device_inited(dev) || addr == DMA_MAPPING_ERROR)
 		return;
 	t = ma_dbg_of(dev);
 	if (!t)

@@ -116,10 +116,8 @@ static bool ma_dma_supported(u64 mask)
 
 static int ma_dma_mask_check(struct device *dev, u64 mask, const char *what)
 {
-	if (!dev) {
-		ma_report("dma", NULL, 0, 0, "%s: NULL device", what);
+	if (!ma_dma_dev_valid(dev, what))
 		return -EINVAL;
-	}
 	return ma_dma_supported(mask) ? 0 : -EIO;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dma/devres.c - device-managed coherent memory: dmam_alloc_coherent(), dmam_free_coherent().
+ * dma/devres.c - device-managed coherent memory: dmam_alloc_coherent(), dmam_free_coherent(),
+ * and device-managed pools: dmam_pool_create(), dmam_pool_destroy().
  *
  * Owns the devres entries of managed coherent blocks: a devres_alloc() record (library
  * metadata) holding the block's size, CPU address and handle, whose release returns the block
@@ -69,4 +70,50 @@ void dmam_free_coherent(struct device *dev, size_t size, void *vaddr, dma_addr_t
 			  "allocation of this device",
 			  vaddr, size, (unsigned long long)dma_handle);
 	}
+}
+
+/* ---- managed dma_pool ------------------------------------------------------------------- */
+
+static void ma_dmam_pool_release(struct device *dev, void *res)
+{
+	(void)dev;
+	dma_pool_destroy(*(struct dma_pool **)res);
+}
+
+static int ma_dmam_pool_match(struct device *dev, void *res, void *match_data)
+{
+	(void)dev;
+	return *(struct dma_pool **)res == match_data;
+}
+
+struct dma_pool *dmam_pool_create(const char *name, struct device *dev, size_t size, size_t align,
+				  size_t allocation)
+{
+	struct dma_pool **res, *pool;
+
+	if (!ma_dma_dev_valid(dev, "dmam_pool_create"))
+		return NULL;
+	res = devres_alloc(ma_dmam_pool_release, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return NULL;
+	pool = dma_pool_create(name, dev, size, align, allocation);
+	if (!pool) {
+		devres_free(res);
+		return NULL;
+	}
+	*res = pool;
+	devres_add(dev, res);
+	return pool;
+}
+
+void dmam_pool_destroy(struct dma_pool *pool)
+{
+	struct device *dev;
+
+	if (!pool)
+		return;
+	dev = ma_dma_pool_dev(pool);
+	if (!dev || devres_release(dev, ma_dmam_pool_release, ma_dmam_pool_match, pool))
+		ma_report("dma", ma_dev_name(dev), 0, 0,
+			  "dmam_pool_destroy(%p): not a managed pool of its device", (void *)pool);
 }

@@ -2,8 +2,9 @@
 /*
  * dma/dmapool.c - dma_pool: small coherent blocks carved from dma_alloc_coherent() chunks.
  *
- * Owns pools and their chunks.  Geometry, as in Linux: the block size is rounded up to the
- * alignment; a chunk is max(size, PAGE_SIZE) bytes of coherent memory (naturally aligned to its
+ * Owns pools and their chunks.  Geometry, as in Linux: the block size is at least 16 bytes
+ * (Linux's struct dma_block) and rounded up to the alignment; a boundary must be a power of two
+ * no smaller than that block size; a chunk is max(size, PAGE_SIZE) bytes of coherent memory (naturally aligned to its
  * order, so to every power of two up to its size); the boundary (0 = the chunk) is cut into
  * boundary / size blocks, so no block crosses a multiple of the boundary.  Block i of a chunk
  * is at (i / per_boundary) * boundary + (i % per_boundary) * size.
@@ -111,6 +112,18 @@ static size_t ma_pool_block_off(const struct dma_pool *pool, unsigned int i)
 	       (size_t)(i % pool->per_boundary) * pool->size;
 }
 
+/*
+ * Linux's smallest block: its free blocks hold a struct dma_block (next pointer + dma_addr_t),
+ * 16 bytes on 64-bit.  minalign keeps no state in the blocks but keeps the geometry.
+ */
+#define MA_POOL_MIN_BLOCK 16u
+
+/* The block size Linux's dma_pool_create() computes: at least 16, rounded up to @align. */
+static size_t ma_pool_block_size(size_t size, size_t align)
+{
+	return MA_ALIGN_UP(MA_MAX(size, (size_t)MA_POOL_MIN_BLOCK), align);
+}
+
 static bool ma_pool_args_ok(const char *name, struct device *dev, size_t size, size_t align,
 			    size_t boundary)
 {
@@ -122,8 +135,9 @@ static bool ma_pool_args_ok(const char *name, struct device *dev, size_t size, s
 		why = "size is 0 or above 4 MiB";
 	else if (!MA_IS_POW2(align) || align > MA_MM_BLOCK)
 		why = "align is not a power of two";
-	else if (boundary && (!MA_IS_POW2(boundary) || boundary < MA_ALIGN_UP(size, align)))
-		why = "boundary is not a power of two no smaller than the size";
+	else if (boundary &&
+		 (!MA_IS_POW2(boundary) || boundary < ma_pool_block_size(size, align)))
+		why = "boundary is not a power of two no smaller than the block size";
 	if (why)
 		ma_report("dma", dev->p->name, 0, size, "dma_pool_create(%s): %s",
 			  name ? name : "(null)", why);
@@ -148,7 +162,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t si
 		return NULL;
 	}
 	pool->dev = dev;
-	pool->size = MA_ALIGN_UP(size, align);
+	pool->size = ma_pool_block_size(size, align);
 	pool->allocation = MA_MAX(pool->size, (size_t)PAGE_SIZE);
 	pool->boundary = boundary ? MA_MIN(boundary, pool->allocation) : pool->allocation;
 	pool->per_boundary = (unsigned int)(pool->boundary / pool->size);
@@ -344,4 +358,9 @@ void ma_dma_pool_destroy_all(void)
 			dma_pool_destroy(pool);
 		}
 	}
+}
+
+struct device *ma_dma_pool_dev(const struct dma_pool *pool)
+{
+	return pool ? pool->dev : NULL;
 }

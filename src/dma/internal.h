@@ -191,6 +191,10 @@ bool ma_dma_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 bool ma_dma_iommu_sync_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			  enum dma_data_direction dir, bool for_cpu);
 
+/* ---- dmapool.c ------------------------------------------------------------------------- */
+/* The device a pool was created for (NULL for a NULL pool). */
+struct device *ma_dma_pool_dev(const struct dma_pool *pool);
+
 /* ---- dev.c ---------------------------------------------------------------------------- */
 /* False (after one "NULL device" report) when @dev is NULL. */
 bool ma_dma_dev_valid(struct device *dev, const char *what);
@@ -202,7 +206,7 @@ void ma_dma_bad_args(struct device *dev, size_t size, enum dma_data_direction di
 static inline bool ma_dma_check_args(struct device *dev, size_t size, enum dma_data_direction dir,
 				     const char *what)
 {
-	if (ma_likely(dev && ma_dma_dir_valid(dir) && size))
+	if (ma_likely(ma_device_inited(dev) && ma_dma_dir_valid(dir) && size))
 		return true;
 	ma_dma_bad_args(dev, size, dir, what);
 	return false;

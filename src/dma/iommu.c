@@ -175,7 +175,7 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	}
 	at = pfn;
 	for (i = 0, sg = sgl; i < nents; i++, sg = sg_next(sg)) {
-		phys_addr_t phys = ma_page_to_phys(sg->page) + sg->offset;
+		phys_addr_t phys = ma_page_to_phys(sg_page(sg)) + sg->offset;
 		size_t off = (size_t)(phys & (g - 1));
 		u64 k = (off + sg->length + g - 1) / g;
 		dma_addr_t iova = (dma_addr_t)(at << dom->shift) + off;
@@ -200,14 +200,14 @@ int ma_dma_iommu_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		open_end = ((phys + sg->length) & (g - 1)) != 0;
 	}
 	for (i = 0, sg = sgl; i < nents; i++, sg = sg_next(sg)) { /* maintenance; unused entries */
-		ma_dma_direct_for_device(dev, ma_page_to_phys(sg->page) + sg->offset, sg->length,
+		ma_dma_direct_for_device(dev, ma_page_to_phys(sg_page(sg)) + sg->offset, sg->length,
 					 dir, attrs);
 		if (i >= count) {
 			sg->dma_address = DMA_MAPPING_ERROR;
 			sg->dma_length = 0;
 		}
 	}
-	sgl->flags |= MA_SG_IOMMU_MERGED;
+	sgl->dma_flags |= MA_SG_IOMMU_MERGED;
 	ma_stat_add(MA_STAT_iommu_maps, 1);
 	ma_stat_add(MA_STAT_dma_maps, nents);
 	ma_stat_add(MA_STAT_dma_live_mappings, nents);
@@ -234,15 +234,15 @@ bool ma_dma_iommu_unmap_sg(struct device *dev, struct scatterlist *sgl, int nent
 	phys_addr_t phys;
 	u64 start, end;
 
-	if (!(sgl->flags & MA_SG_IOMMU_MERGED))
+	if (!(sgl->dma_flags & MA_SG_IOMMU_MERGED))
 		return false;
 	ma_iommu_sg_span(dev, sgl, nents, &start, &end);
 	if (ma_iommu_unmap_range(ma_dma_dom(dev), start, (size_t)(end - start), &phys,
 				 "dma_unmap_sg"))
 		return true;
-	sgl->flags &= ~MA_SG_IOMMU_MERGED;
+	sgl->dma_flags &= ~MA_SG_IOMMU_MERGED;
 	for (int i = 0; i < nents && sg; i++, sg = sg_next(sg))
-		ma_dma_unmap_phys(dev, ma_page_to_phys(sg->page) + sg->offset, sg->length, dir,
+		ma_dma_unmap_phys(dev, ma_page_to_phys(sg_page(sg)) + sg->offset, sg->length, dir,
 				  attrs, "dma_unmap_sg");
 	return true;
 }
@@ -253,10 +253,10 @@ bool ma_dma_iommu_sync_sg(struct device *dev, struct scatterlist *sgl, int nents
 	const char *what = for_cpu ? "dma_sync_sg_for_cpu" : "dma_sync_sg_for_device";
 	struct scatterlist *sg = sgl;
 
-	if (!(sgl->flags & MA_SG_IOMMU_MERGED))
+	if (!(sgl->dma_flags & MA_SG_IOMMU_MERGED))
 		return false;
 	for (int i = 0; i < nents && sg; i++, sg = sg_next(sg)) {
-		phys_addr_t phys = ma_page_to_phys(sg->page) + sg->offset;
+		phys_addr_t phys = ma_page_to_phys(sg_page(sg)) + sg->offset;
 
 		if (for_cpu && !ma_dma_inbound(dir))
 			continue;

@@ -292,12 +292,12 @@ bool minalign_addr_in_ram(const volatile void *addr, size_t size)
  *
  * Return: the order; it may exceed MAX_PAGE_ORDER for large sizes (alloc_pages then fails).
  */
-unsigned int get_order(size_t size)
+int get_order(unsigned long size)
 {
 	unsigned long long pages;
 
 	if (size <= PAGE_SIZE)
 		return 0;
 	pages = (unsigned long long)((size - 1) >> PAGE_SHIFT);
-	return (unsigned int)(64 - __builtin_clzll(pages));
+	return 64 - __builtin_clzll(pages);
 }

@@ -526,6 +526,26 @@ bool ma_free_pages_owned(struct page *page, unsigned int order, unsigned int own
 }
 
 /**
+ * ma_split_page() - turn the allocated block at @page (order @order) into 2^@order allocated
+ * order-0 blocks, each freed on its own (Linux's split_page()).  @page must be the head of a
+ * block the caller owns.  Thread-safe.
+ */
+void ma_split_page(struct page *page, unsigned int order)
+{
+	uint32_t i, idx = ma_page_idx(page), n = UINT32_C(1) << order;
+
+	ma_spin_lock(&buddy.lock);
+	for (i = 0; i < n; i++) {
+		page[i].state = MA_PAGE_HEAD;
+		page[i].head = idx + i;
+		page[i].order = 0;
+		page[i].owner = MA_OWNER_NONE;
+		page[i].priv = NULL;
+	}
+	ma_spin_unlock(&buddy.lock);
+}
+
+/**
  * free_pages() - free a block by its CPU address.
  * @addr: address __get_free_pages() returned; 0 is ignored.
  * @order: the order it was allocated with.

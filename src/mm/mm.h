@@ -164,6 +164,8 @@ bool ma_free_pages_owned(struct page *page, unsigned int order, unsigned int own
 const char *ma_page_owner_name(unsigned int owner);
 /* Set or clear MA_PAGE_UNCACHED on every page of a block. */
 void ma_pages_set_uncached(struct page *head, unsigned int order, bool uncached);
+/* Split an allocated block into order-0 blocks (alloc_pages_exact). */
+void ma_split_page(struct page *page, unsigned int order);
 /* fork: hold the allocator lock across fork (a leaf: taken after every other lock). */
 void ma_buddy_atfork(enum ma_fork_phase phase);
 /* Free pages now (exact; takes the allocator lock). */

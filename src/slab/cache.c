@@ -34,7 +34,7 @@ static uint8_t ma_tc_used[MA_TC_NENT]; /* user-cache thread-cache indexes (ma_sl
 
 static unsigned int ma_cache_order(uint32_t stride)
 {
-	unsigned int o, min = get_order(stride);
+	unsigned int o, min = (unsigned int)get_order(stride);
 
 	for (o = min; o <= MA_SLAB_MAX_ORD; o++)
 		if ((PAGE_SIZE << o) / stride >= MA_SLAB_WANT_OBJ)
@@ -55,9 +55,19 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 	    align > KMALLOC_MAX_SIZE)
 		return -EINVAL;
 	align = MA_MAX(align, ARCH_SLAB_MINALIGN);
-	if (flags & SLAB_HWCACHE_ALIGN)
-		align = MA_MAX(align, ma_cfg.cache_line);
-	c->debug = ma_slab_g.debug || (flags & (SLAB_RED_ZONE | SLAB_POISON));
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		/* Linux's calculate_alignment(): small objects share a line, halved to fit */
+		unsigned int ralign = ma_cfg.cache_line;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = MA_MAX(align, ralign);
+	}
+	/* a freed object of a typesafe cache stays readable: no poisoning (as SLUB) */
+	c->typesafe = flags & SLAB_TYPESAFE_BY_RCU;
+	c->debug = !c->typesafe &&
+		   (ma_slab_g.debug ||
+		    (flags & (SLAB_RED_ZONE | SLAB_POISON | SLAB_CONSISTENCY_CHECKS)));
 	c->size = size;
 	c->align = align;
 	c->ctor = ctor;
@@ -65,7 +75,7 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 		c->link_off = 0;
 		stride = MA_ALIGN_UP(size + MA_RZ, align);
 		c->usable = size;
-	} else if (ctor) {
+	} else if (ctor || c->typesafe) { /* the object's bytes survive a free */
 		c->link_off = MA_ALIGN_UP(size, 8u);
 		stride = MA_ALIGN_UP(c->link_off + 8, align);
 		c->usable = c->link_off;
@@ -78,14 +88,14 @@ int ma_cache_setup(struct kmem_cache *c, const char *name, unsigned int size, un
 		return -EINVAL;
 	c->stride = stride;
 	/* a block is naturally aligned to its size, so it must be at least the alignment */
-	c->order = (uint8_t)MA_MAX(ma_cache_order(stride), get_order(align));
+	c->order = (uint8_t)MA_MAX(ma_cache_order(stride), (unsigned int)get_order(align));
 	c->nobj = (uint32_t)((PAGE_SIZE << c->order) / stride);
 	c->km_type = km_type;
 	c->tc_idx = c->debug ? MA_TC_NULL_IDX : tc_idx;
 	c->secret = (uintptr_t)ma_plat_random() | 1;
 	c->page_gfp = __GFP_NOWARN;
 	c->limit = UINT64_MAX;
-	if (km_type == MA_KM_DMA || (flags & SLAB_CACHE_DMA))
+	if (km_type == MA_KM_DMA || (flags & (SLAB_CACHE_DMA | SLAB_CACHE_DMA32)))
 		c->page_gfp |= __GFP_DMA;
 	ma_spin_init(&c->lock);
 	ma_list_init(&c->partial);
@@ -217,8 +227,9 @@ static uint16_t ma_tc_idx_get(void)
 	return MA_TC_NULL_IDX;
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
-				     slab_flags_t flags, void (*ctor)(void *))
+static struct kmem_cache *ma_kmem_cache_create(const char *name, unsigned int size,
+					       unsigned int align, slab_flags_t flags,
+					       void (*ctor)(void *))
 {
 	struct kmem_cache *c;
 	uint16_t idx;
@@ -245,6 +256,19 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsign
 		ma_list_add_tail(&c->node, &ma_slab_caches);
 	}
 	ma_mutex_unlock(&ma_slab_mutex);
+	return c;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
+				     slab_flags_t flags, void (*ctor)(void *))
+{
+	struct kmem_cache *c = ma_kmem_cache_create(name, size, align, flags, ctor);
+
+	if (ma_unlikely(!c && (flags & SLAB_PANIC))) { /* Linux panics */
+		ma_report("slab", NULL, 0, size, "kmem_cache_create(%s): failed with SLAB_PANIC",
+			  name ? name : "(null)");
+		abort();
+	}
 	return c;
 }
 
@@ -336,9 +360,13 @@ void kmem_cache_destroy(struct kmem_cache *cache)
 	ma_cache_shrink(cache);
 	live = ma_cache_live(cache);
 	if (!live) {
+		bool typesafe = cache->typesafe;
+
 		ma_cache_free_all(cache);
 		ma_cache_release(cache);
 		ma_mutex_unlock(&ma_slab_mutex);
+		if (typesafe) /* as Linux: the slabs are back when destroy returns */
+			ma_slab_rcu_barrier();
 		return;
 	}
 	ma_report("slab", NULL, 0, cache->size,
@@ -455,6 +483,7 @@ int ma_slab_init(void)
 /** ma_slab_exit() - free every cache and slab; stale thread caches are reset on next use. */
 void ma_slab_exit(void)
 {
+	ma_slab_rcu_barrier(); /* deferred frees of typesafe slabs run while the buddy is up */
 	ma_mutex_lock(&ma_slab_mutex);
 	ma_slab_teardown();
 	ma_mutex_unlock(&ma_slab_mutex);

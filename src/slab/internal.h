@@ -33,6 +33,7 @@
 #ifndef MINALIGN_SLAB_INTERNAL_H
 #define MINALIGN_SLAB_INTERNAL_H
 
+#include <urcu-bp.h>
 #include "slab/slab.h"
 #include "mm/mm.h"
 
@@ -240,6 +241,7 @@ struct ma_slab {
 	struct page *page;	/* head page */
 	void *raw;		/* what ma_meta_alloc returned */
 	uint64_t empty_since;	/* where == EMPTY: owner's ticks when it became empty */
+	struct rcu_head rcu;	/* SLAB_TYPESAFE_BY_RCU: the deferred free (rcu.c) */
 };
 
 /* ---- caches ---------------------------------------------------------------------------- */
@@ -249,6 +251,7 @@ struct kmem_cache {
 	uint16_t tc_idx; /* thread-cache entry, or MA_TC_NONE */
 	uint8_t km_type; /* enum ma_km_type */
 	bool debug;	 /* red zones, poisoning, free checks; shared mode only */
+	bool typesafe;	 /* SLAB_TYPESAFE_BY_RCU: slab pages freed after a grace period */
 	uint32_t link_off;
 	uint32_t size;	  /* object size asked for (kmalloc: the class size) */
 	uint32_t usable;  /* ksize() */
@@ -476,5 +479,11 @@ int ma_dbg_validate_locked(struct ma_slab *s);
 /* kmalloc.c */
 int ma_kmalloc_init(void);
 void ma_kmalloc_exit(void);
+
+/* ---- rcu.c: SLAB_TYPESAFE_BY_RCU -------------------------------------------------------- */
+/* Free @s's pages and descriptor after a grace period; false (caller frees now) at exit. */
+bool ma_slab_rcu_defer(struct ma_slab *s);
+/* Wait until every deferred slab free has run (kmem_cache_destroy, exit). */
+void ma_slab_rcu_barrier(void);
 
 #endif /* MINALIGN_SLAB_INTERNAL_H */

@@ -530,7 +530,7 @@ void *kmemdup(const void *src, size_t len, gfp_t flags)
 	return p;
 }
 
-size_t dma_get_cache_alignment(void)
+int dma_get_cache_alignment(void)
 {
-	return ma_is_up() ? ma_cfg.cache_line : 128;
+	return ma_is_up() ? (int)ma_cfg.cache_line : 128;
 }

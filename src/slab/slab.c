@@ -228,6 +228,8 @@ void ma_slab_release(struct ma_slab *s)
 
 	ma_slab_map_set(s, NULL);
 	ma_stat_add(MA_STAT_slab_bytes, -(int64_t)(PAGE_SIZE << order));
+	if (ma_unlikely(s->cache->typesafe) && ma_slab_rcu_defer(s))
+		return;
 	ma_meta_free(s->raw);
 	ma_free_pages_owned(pg, order, MA_OWNER_SLAB);
 }

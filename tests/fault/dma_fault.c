@@ -164,7 +164,7 @@ static const struct fw_op op_bounce_33 = {"bounced dma_map_single, 33rd mapping"
 /* Six segments, three of them bounced (sub-line), over the debug table's chunk boundary. */
 static bool run_map_sg(struct fw_ctx *c)
 {
-	int n;
+	unsigned int n;
 
 	c->nsg = 6;
 	sg_init_table(c->sg, 6);

@@ -568,7 +568,8 @@ static int fz_sg_pick(struct fz_in *in, struct fz_sg *g, int n, bool *must)
 void fz_op_sg_map(struct fz_in *in)
 {
 	unsigned int sd = fz_u8(in), v = fz_u8(in);
-	int gi = fz_sg_slot(), d = fz_pick(sd, FZ_MAX_DEV, fz_dev_live), n, ret;
+	int gi = fz_sg_slot(), d = fz_pick(sd, FZ_MAX_DEV, fz_dev_live), n;
+	unsigned int ret;
 	bool must[FZ_SG_SEGS];
 	struct fz_sg *g;
 
@@ -595,7 +596,7 @@ void fz_op_sg_map(struct fz_in *in)
 		FZ_CHECK(sg_virt(&g->sgl[s]) == p, "sg_virt");
 	}
 	ret = dma_map_sg(fz.dev[d].d, g->sgl, n, g->dir);
-	fz_trace("sg_map %d: %d segments dev %d dir %d = %d", gi, n, d, g->dir, ret);
+	fz_trace("sg_map %d: %d segments dev %d dir %d = %u", gi, n, d, g->dir, ret);
 	if (!ret) {
 		/*
 		 * Segments mapped before the failing one were unmapped without a sync: for
@@ -612,7 +613,7 @@ void fz_op_sg_map(struct fz_in *in)
 		fz_map_failed();
 		return;
 	}
-	FZ_CHECK(ret == n, "dma_map_sg = %d of %d", ret, n);
+	FZ_CHECK(ret == (unsigned int)n, "dma_map_sg = %u of %d", ret, n);
 	g->live = true;
 	for (int s = 0; s < n; s++) {
 		FZ_CHECK(sg_dma_len(&g->sgl[s]) == fz.map[g->map[s]].len, "sg_dma_len");
@@ -680,7 +681,7 @@ void fz_op_query(struct fz_in *in)
 	int d = fz_pick(sel, FZ_MAX_DEV, fz_dev_live), i = fz_pick_obj(fz_u8(in), NULL);
 	size_t sz = fz_size(in);
 
-	FZ_CHECK(dma_get_cache_alignment() == fz.line, "dma_get_cache_alignment");
+	FZ_CHECK((size_t)dma_get_cache_alignment() == fz.line, "dma_get_cache_alignment");
 	FZ_CHECK(kmalloc_size_roundup(sz) >= sz, "kmalloc_size_roundup(%zu)", sz);
 	if (i >= 0 && fz.obj[i].size && fz.obj[i].kind != FZ_COHERENT &&
 	    fz.obj[i].kind != FZ_POOLBLK && fz.obj[i].kind != FZ_DMAM)

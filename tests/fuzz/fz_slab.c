@@ -348,6 +348,22 @@ static void fz_ctor(void *p)
 	fz_stamp(p, NULL, FZ_CTOR_LEN, 0xc7);
 }
 
+/*
+ * The object alignment Linux's calculate_alignment() gives (mm/slab_common.c): at least 8,
+ * SLAB_HWCACHE_ALIGN raises it to the line halved while the object fits in half of it.
+ */
+static size_t fz_cache_align(const struct fz_cache *c)
+{
+	size_t al = c->align > 8 ? c->align : 8, ralign = fz.line;
+
+	if (c->flags & SLAB_HWCACHE_ALIGN) {
+		while (c->size <= ralign / 2)
+			ralign /= 2;
+		al = al > ralign ? al : ralign;
+	}
+	return al;
+}
+
 void fz_op_cache_create(struct fz_in *in)
 {
 	static const unsigned int aligns[8] = {0, 8, 16, 32, 64, 128, 256, 4096};
@@ -377,7 +393,7 @@ void fz_op_cache_create(struct fz_in *in)
 		return;
 	}
 	FZ_CHECK(kmem_cache_size(c->c) == c->size, "kmem_cache_size");
-	c->line_owned = (c->flags & SLAB_HWCACHE_ALIGN) || c->align >= fz.line;
+	c->line_owned = fz_cache_align(c) >= fz.line;
 }
 
 static bool fz_cache_usable(int k)
@@ -405,9 +421,7 @@ void fz_op_cache_alloc(struct fz_in *in)
 			 "kmem_cache_alloc failed");
 		return;
 	}
-	al = c->align > 8 ? c->align : 8;
-	if (c->flags & SLAB_HWCACHE_ALIGN)
-		al = al > fz.line ? al : fz.line;
+	al = fz_cache_align(c);
 	FZ_CHECK(((uintptr_t)p & (al - 1)) == 0, "cache object %p not %zu-aligned", p, al);
 	FZ_CHECK(minalign_addr_in_ram(p, c->size) && !fz_overlaps_live(p, c->size),
 		 "cache object %p outside RAM or overlapping", p);

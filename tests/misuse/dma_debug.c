@@ -16,10 +16,7 @@
 #define BIG   256
 #define SMALL 8
 
-static size_t offset_in_page(const void *p)
-{
-	return (size_t)((uintptr_t)p & (PAGE_SIZE - 1));
-}
+/* offset_in_page() is <minalign/mm.h>'s (Linux's macro) */
 
 static void start(enum minalign_policy policy, unsigned int debug)
 {

@@ -179,6 +179,29 @@ static void test_embed_misuse(void **state)
 	tu_expect_report("device", "not an initialised device");
 	minalign_device_release(NULL);
 	assert_string_equal(dev_name(&d), "(null)");
+	/* a released (or never initialised) struct device is refused, never followed */
+	{
+		unsigned char *buf = kmalloc(64, GFP_KERNEL);
+		struct scatterlist sg;
+
+		assert_int_equal(dma_map_single(&d, buf, 64, DMA_TO_DEVICE), DMA_MAPPING_ERROR);
+		tu_expect_report("dma", "not a live device");
+		sg_init_one(&sg, buf, 64);
+		assert_int_equal(dma_map_sg(&d, &sg, 1, DMA_TO_DEVICE), 0);
+		tu_expect_report("dma", "not a live device");
+		assert_null(dma_alloc_coherent(&d, 64, &(dma_addr_t){0}, GFP_KERNEL));
+		tu_expect_report("dma", "not a live device");
+		assert_null(devm_kmalloc(&d, 64, GFP_KERNEL));
+		tu_expect_report("device", "not a live device");
+		assert_int_equal(minalign_dma_write(&d, 0x80000000ULL, buf, 8), -EINVAL);
+		tu_expect_report("dma", "not a live device");
+		assert_int_equal(dma_set_mask(&d, DMA_BIT_MASK(32)), -EINVAL);
+		tu_expect_report("dma", "not a live device");
+		assert_int_equal(dma_mapping_error(&d, 0x80000000ULL), 0);
+		assert_false(is_swiotlb_buffer(&d, 0x80000000ULL));
+		assert_int_equal(minalign_device_devres_count(&d), 0);
+		kfree(buf);
+	}
 	tu_assert_no_leak(&snap);
 	tu_expect_no_report();
 	minalign_exit();

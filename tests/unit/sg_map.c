@@ -30,7 +30,7 @@ static void test_helpers(void **state)
 	assert_null(sg_next(&sg[3]));
 	assert_ptr_equal(sg_next(&sg[0]), &sg[1]);
 	sg_set_buf(&sg[0], pg + 100, 50);
-	assert_ptr_equal(sg[0].page, virt_to_page(pg));
+	assert_ptr_equal(sg_page(&sg[0]), virt_to_page(pg));
 	assert_int_equal(sg[0].offset, 100);
 	assert_int_equal(sg[0].length, 50);
 	assert_ptr_equal(sg_virt(&sg[0]), pg + 100);

@@ -95,7 +95,11 @@ static void test_alignment(void **state)
 		{24, 0, 0, 8},
 		{24, 64, 0, 64},
 		{5, 16, 0, 16},
-		{24, 0, SLAB_HWCACHE_ALIGN, 128},
+		/* mm/slab_common.c calculate_alignment(): the line is halved while the object
+		 * fits in half of it */
+		{24, 0, SLAB_HWCACHE_ALIGN, 32},
+		{64, 0, SLAB_HWCACHE_ALIGN, 64},
+		{65, 0, SLAB_HWCACHE_ALIGN, 128},
 		{200, 0, SLAB_HWCACHE_ALIGN, 128},
 		{100, 4096, 0, 4096},
 		{3000, 8192, 0, 8192},
