@@ -66,6 +66,8 @@ void ma_dr_free(struct ma_devres *dr)
 		partner->partner = NULL;
 	else if (dr->kind == MA_DR_GROUP_OPEN && partner && !partner->dev)
 		ma_dr_free(partner); /* never closed: the close marker was never linked */
+	if (dr->kind == MA_DR_DEVRES)
+		ma_drreg_del(dr);
 	dr->magic = 0;
 	ma_meta_free(dr);
 }
@@ -425,11 +427,6 @@ void devm_release_action(struct device *dev, void (*action)(void *), void *data)
 
 /* ---- devres_alloc() and the generic layer ------------------------------------------------ */
 
-static struct ma_devres *ma_dr_of(void *res)
-{
-	return (struct ma_devres *)((unsigned char *)res - offsetof(struct ma_devres, data));
-}
-
 void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 {
 	struct ma_devres *dr;
@@ -445,15 +442,16 @@ void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 	dr->fn.release = release;
 	dr->res = dr->data;
 	dr->size = size;
+	ma_drreg_add(dr);
 	return dr->data;
 }
 
 /* @res as a devres_alloc() node, or NULL after one report. */
 struct ma_devres *ma_dr_check(void *res, const char *what)
 {
-	struct ma_devres *dr = ma_dr_of(res);
+	struct ma_devres *dr = ma_drreg_find(res); /* looked up: no header read before @res */
 
-	if (dr->magic != MA_DEVRES_MAGIC || dr->kind != MA_DR_DEVRES || dr->res != res) {
+	if (!dr || dr->magic != MA_DEVRES_MAGIC || dr->kind != MA_DR_DEVRES || dr->res != res) {
 		ma_report("device", NULL, 0, 0, "%s(%p): not a devres_alloc() resource", what, res);
 		return NULL;
 	}

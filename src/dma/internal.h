@@ -103,6 +103,10 @@ void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_
 /* Mark the coherent block at @cpu as released by devres (dmam_alloc_coherent()). */
 void ma_coherent_set_managed(void *cpu);
 
+/* ---- dmapool.c ------------------------------------------------------------------------- */
+/* minalign_exit(): destroy the pools still alive, one report each (before the devices go). */
+void ma_dma_pool_destroy_all(void);
+
 /* ---- mapping.c ------------------------------------------------------------------------- */
 /*
  * Map / unmap / sync one physical range whose arguments the caller validated (@dev non-NULL,
@@ -115,7 +119,7 @@ void ma_dma_unmap_addr(struct device *dev, dma_addr_t addr, size_t size,
 void ma_dma_sync_addr(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir,
 		      bool for_cpu, const char *what);
 /* ---- dmapool.c ------------------------------------------------------------------------- */
-/* The device a pool was created for (NULL for a NULL pool). */
+/* The device a live pool was created for (NULL for NULL or a pool no longer alive). */
 struct device *ma_dma_pool_dev(const struct dma_pool *pool);
 
 /* ---- dev.c ---------------------------------------------------------------------------- */

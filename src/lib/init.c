@@ -108,7 +108,8 @@ void minalign_exit(void)
 		ma_mutex_unlock(&ma_init_lock);
 		return;
 	}
-	ma_device_destroy_all(); /* devices still alive: their release actions run while up */
+	ma_dma_pool_destroy_all(); /* pools still alive, then devices: their release actions */
+	ma_device_destroy_all();   /* run while the library is up */
 	atomic_store_explicit(&ma_up, false, memory_order_release);
 	ma_subsys_table(t);
 	ma_stop(t, MA_NR_SUBSYS);

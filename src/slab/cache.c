@@ -111,15 +111,14 @@ struct kmem_cache *ma_cache_new(const char *name, unsigned int size, unsigned in
 				slab_flags_t flags, void (*ctor)(void *), uint8_t km_type,
 				uint16_t tc_idx)
 {
-	void *raw = ma_meta_alloc(sizeof(struct kmem_cache) + 63);
-	struct kmem_cache *c;
+	struct kmem_cache *c =
+		ma_cachetab_alloc(); /* never unmapped: stale handles stay readable */
 
-	if (!raw)
+	if (!c)
 		return NULL;
-	c = (struct kmem_cache *)MA_ALIGN_UP((uintptr_t)raw, 64);
-	c->raw = raw;
+	c->raw = c;
 	if (ma_cache_setup(c, name, size, align, flags, ctor, km_type, tc_idx)) {
-		ma_meta_free(raw);
+		ma_cachetab_free(c);
 		return NULL;
 	}
 	return c;
@@ -129,7 +128,7 @@ static void ma_cache_release(struct kmem_cache *c)
 {
 	if (c->tc_idx >= MA_TC_KM_NENT && c->tc_idx < MA_TC_NENT)
 		ma_tc_used[c->tc_idx] = 0;
-	ma_meta_free(c->raw);
+	ma_cachetab_free(c);
 }
 
 /* Free every slab of @c, live objects or not (exit, or destroy of an empty cache). */
@@ -153,7 +152,7 @@ void ma_cache_free_zombie(struct kmem_cache *c)
 	ma_spin_lock(&ma_zombie_lock);
 	ma_list_del(&c->node);
 	ma_spin_unlock(&ma_zombie_lock);
-	ma_meta_free(c->raw);
+	ma_cachetab_free(c);
 }
 
 /* Return the empty slabs on @c's reserve list to the page allocator. */
