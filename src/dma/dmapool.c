@@ -341,6 +341,11 @@ void dma_pool_destroy(struct dma_pool *pool)
 	ma_meta_free(pool);
 }
 
+struct device *ma_dma_pool_dev(const struct dma_pool *pool)
+{
+	return pool && ma_poolreg_has(pool) ? pool->dev : NULL; /* looked up before it is read */
+}
+
 void ma_dma_pool_destroy_all(void)
 {
 	for (unsigned int b = 0; b < MA_POOLREG_BUCKETS; b++) {
@@ -358,9 +363,4 @@ void ma_dma_pool_destroy_all(void)
 			dma_pool_destroy(pool);
 		}
 	}
-}
-
-struct device *ma_dma_pool_dev(const struct dma_pool *pool)
-{
-	return pool ? pool->dev : NULL;
 }

@@ -192,7 +192,7 @@ bool ma_dma_iommu_sync_sg(struct device *dev, struct scatterlist *sgl, int nents
 			  enum dma_data_direction dir, bool for_cpu);
 
 /* ---- dmapool.c ------------------------------------------------------------------------- */
-/* The device a pool was created for (NULL for a NULL pool). */
+/* The device a live pool was created for (NULL for NULL or a pool no longer alive). */
 struct device *ma_dma_pool_dev(const struct dma_pool *pool);
 
 /* ---- dev.c ---------------------------------------------------------------------------- */
