@@ -24,7 +24,7 @@ bench:
 	@scripts/deps.sh bench
 	@cmake --preset bench >/dev/null
 	@cmake --build --preset bench -j $(JOBS)
-	@for r in bench/run.sh bench/dma/run.sh; do [ ! -x $$r ] || $$r build/bench || exit 1; done
+	@for r in bench/run.sh bench/dma/run.sh bench/programs/run.sh; do [ ! -x $$r ] || $$r build/bench || exit 1; done
 
 fuzz:
 	@scripts/deps.sh fuzz

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh BUILDDIR - the slab benchmark: ns per allocate+free pair of 8..256-byte objects
+# bench/run.sh BUILDDIR - the slab benchmark: ns per allocate+free pair of 8..256-byte and
+# 512..8192-byte objects
 # for minalign's kmalloc/kfree beside glibc, mimalloc, jemalloc, tcmalloc and a minimal
 # thread-local free list (the floor).  One program per allocator (bench/slab_bench.c); the
 # programs run alternately, BENCH_ROUNDS rounds (default 7, order rotated every round), and the

@@ -7,9 +7,10 @@
  * "floor", a minimal thread-local free list per size class.  bench/run.sh runs the programs
  * alternately, several rounds, and prints medians and ratios.
  *
- * Patterns (all sizes 8..256 bytes):
- *   tight   allocate and free one object of a fixed size, in a loop
- *   batch   allocate 10,000 objects of random sizes, free them in random order, repeat
+ * Patterns (sizes 8..256 bytes, and the kmalloc classes above: 512..8192):
+ *   tight   allocate and free one object of a fixed size, in a loop (8..256, 512..8192)
+ *   batch   allocate 10,000 objects of random sizes 8..256 ("rand"), or 2,000 of random
+ *           sizes 512..8192 ("big"), free them in random order, repeat
  *   cross   two threads; each allocates a batch of random sizes, they swap batches, and
  *           each frees the other's objects (every free is a cross-thread free)
  * Output: one line per measurement, "<pattern> <size|rand> <ns per pair>".  Each value is
@@ -24,12 +25,14 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_REPS  3
-#define TIGHT_ITERS (2000000L * scale)
-#define BATCH_OBJS  10000
-#define BATCH_ROUND (60 * scale)
-#define CROSS_OBJS  1000
-#define CROSS_ROUND (400 * scale)
+#define BENCH_REPS	3
+#define TIGHT_ITERS	(2000000L * scale)
+#define BATCH_OBJS	10000
+#define BATCH_ROUND	(60 * scale)
+#define BATCH_BIG_OBJS	2000
+#define BATCH_BIG_ROUND (150 * scale)
+#define CROSS_OBJS	1000
+#define CROSS_ROUND	(400 * scale)
 
 static int scale = 1; /* BENCH_SCALE=n runs n times longer */
 
@@ -57,10 +60,18 @@ static void b_init(void)
 struct fl_obj {
 	struct fl_obj *next;
 };
-static __thread struct fl_obj *fl_head[33];
-static const unsigned char fl_class[33] = {0, 1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6,
+static __thread struct fl_obj *fl_head[14];
+static const unsigned char fl_small[33] = {0, 1, 2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6,
 					   7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8};
-static const unsigned int fl_size[9] = {0, 8, 16, 32, 64, 96, 128, 192, 256};
+static const unsigned int fl_size[14] = {0,   8,   16,	32,   64,   96,	  128,
+					 192, 256, 512, 1024, 2048, 4096, 8192};
+/* 8..256 by table, then one class per power of two up to 8192 */
+static inline unsigned int fl_class(size_t n)
+{
+	if (n <= 256)
+		return fl_small[(n + 7) >> 3];
+	return (unsigned int)(64 - __builtin_clzll((unsigned long long)n - 1));
+}
 static __attribute__((noinline)) void *fl_refill(unsigned int c)
 {
 	char *chunk = malloc(64 * 1024);
@@ -76,7 +87,7 @@ static __attribute__((noinline)) void *fl_refill(unsigned int c)
 }
 static __attribute__((noinline)) void *b_alloc(size_t n)
 {
-	unsigned int c = fl_class[(n + 7) >> 3];
+	unsigned int c = fl_class(n);
 	struct fl_obj *o = fl_head[c];
 
 	if (__builtin_expect(!o, 0))
@@ -87,7 +98,7 @@ static __attribute__((noinline)) void *b_alloc(size_t n)
 /* The floor knows the size at free time (a real allocator has to find it). */
 static __attribute__((noinline)) void b_free_sized(void *p, size_t n)
 {
-	unsigned int c = fl_class[(n + 7) >> 3];
+	unsigned int c = fl_class(n);
 	struct fl_obj *o = p;
 
 	o->next = fl_head[c];
@@ -170,17 +181,18 @@ static size_t sizes[BATCH_OBJS];
 static unsigned int order[BATCH_OBJS];
 static void *objs[BATCH_OBJS];
 
-static double bench_batch(void)
+/* @nobj objects of random sizes @lo..@hi, @rounds times. */
+static double bench_batch(unsigned int nobj, size_t lo, size_t hi, int rounds)
 {
 	double best = 1e30;
 	int r, round;
 	unsigned int i;
 
-	for (i = 0; i < BATCH_OBJS; i++) {
-		sizes[i] = 8 + rnd() % 249;
+	for (i = 0; i < nobj; i++) {
+		sizes[i] = lo + rnd() % (hi - lo + 1);
 		order[i] = i;
 	}
-	for (i = BATCH_OBJS - 1; i > 0; i--) {
+	for (i = nobj - 1; i > 0; i--) {
 		unsigned int j = rnd() % (i + 1), t = order[i];
 
 		order[i] = order[j];
@@ -189,18 +201,18 @@ static double bench_batch(void)
 	for (r = 0; r < BENCH_REPS; r++) {
 		double t0 = now_ns(), t;
 
-		for (round = 0; round < BATCH_ROUND; round++) {
-			for (i = 0; i < BATCH_OBJS; i++) {
+		for (round = 0; round < rounds; round++) {
+			for (i = 0; i < nobj; i++) {
 				char *p = b_alloc(sizes[i]);
 
 				p[0] = (char)i;
 				objs[i] = p;
 			}
 			escape(objs);
-			for (i = 0; i < BATCH_OBJS; i++)
+			for (i = 0; i < nobj; i++)
 				B_FREE(objs[order[i]], sizes[order[i]]);
 		}
-		t = (now_ns() - t0) / ((double)BATCH_ROUND * BATCH_OBJS);
+		t = (now_ns() - t0) / ((double)rounds * nobj);
 		if (t < best)
 			best = t;
 	}
@@ -280,7 +292,8 @@ static double bench_cross(void)
 
 int main(int argc, char **argv)
 {
-	static const size_t tight_sizes[] = {8, 16, 32, 64, 96, 128, 192, 256};
+	static const size_t tight_sizes[] = {8,	  16,  32,   64,   96,	 128, 192,
+					     256, 512, 1024, 2048, 4096, 8192};
 	unsigned int i;
 	const char *only = argc > 1 ? argv[1] : "";
 
@@ -291,8 +304,10 @@ int main(int argc, char **argv)
 	if (!*only || !strcmp(only, "tight"))
 		for (i = 0; i < sizeof(tight_sizes) / sizeof(tight_sizes[0]); i++)
 			printf("tight %zu %.2f\n", tight_sizes[i], bench_tight(tight_sizes[i]));
-	if (!*only || !strcmp(only, "batch"))
-		printf("batch rand %.2f\n", bench_batch());
+	if (!*only || !strcmp(only, "batch")) {
+		printf("batch rand %.2f\n", bench_batch(BATCH_OBJS, 8, 256, BATCH_ROUND));
+		printf("batch big %.2f\n", bench_batch(BATCH_BIG_OBJS, 512, 8192, BATCH_BIG_ROUND));
+	}
 	if (!*only || !strcmp(only, "cross"))
 		printf("cross rand %.2f\n", bench_cross());
 	return 0;

@@ -6,8 +6,8 @@
 set -euo pipefail
 
 build_pkgs="cmake make gcc g++ pkg-config liburcu-dev libcmocka-dev libtracefs-dev libtracecmd-dev libtraceevent-dev"
-test_pkgs="$build_pkgs valgrind clang libclang-rt-14-dev python3 chromium sparse"
-bench_pkgs="$build_pkgs libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev"
+test_pkgs="$build_pkgs valgrind clang libclang-rt-14-dev python3 chromium sparse sqlite3"
+bench_pkgs="$build_pkgs libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev python3 sqlite3 git"
 fuzz_pkgs="$build_pkgs clang libclang-rt-14-dev"
 sparse_pkgs="$build_pkgs sparse"
 # cross: compilers and C libraries per target, and what scripts/cross-deps.sh needs to build the

@@ -188,3 +188,9 @@ void ma_dev_read(phys_addr_t phys, void *dst, size_t len, bool coherent)
 		len -= n;
 	}
 }
+
+void ma_cache_atfork(enum ma_fork_phase phase)
+{
+	if (cache_model() == MINALIGN_CACHE_SIM)
+		ma_sim_atfork(phase);
+}

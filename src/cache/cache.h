@@ -37,6 +37,9 @@ int ma_cache_init(void);
  */
 void ma_cache_exit(void);
 
+/* fork: the simulator's bucket locks (leaves; lib/fork.c calls this after slab and swiotlb). */
+void ma_cache_atfork(enum ma_fork_phase phase);
+
 /*
  * Raw line operations (no tracking of their own).  Every line [@phys, @phys+@size) touches is
  * maintained whole; @size 0 does nothing.  In the sim, partial edge lines that an inbound
@@ -111,6 +114,6 @@ unsigned int ma_cache_line(void);
  * Test hook: lines the NATIVE model stepped over on the calling thread (every host counts, even
  * where no instruction is issued), so tests can prove unaligned ranges are fully covered.
  */
-extern _Thread_local uint64_t ma_cache_native_lines_touched;
+extern _Thread_local uint64_t ma_cache_native_lines_touched MA_TLS_IE;
 
 #endif /* MINALIGN_CACHE_CACHE_H */

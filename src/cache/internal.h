@@ -61,6 +61,7 @@ void ma_sim_op(phys_addr_t phys, size_t size, enum ma_cache_op op);
 void ma_sim_for_device(phys_addr_t phys, size_t size, enum dma_data_direction dir);
 unsigned int ma_sim_for_cpu(phys_addr_t phys, size_t size, enum dma_data_direction dir);
 void ma_sim_forget(phys_addr_t phys, size_t size);
+void ma_sim_atfork(enum ma_fork_phase phase);
 size_t ma_sim_tracked(void);
 
 /* ---- native.c -------------------------------------------------------------------------- */

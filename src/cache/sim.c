@@ -639,3 +639,16 @@ void ma_sim_exit(void)
 	atomic_store(&sim_nr_ranges, 0);
 	atomic_store(&sim_nr_lines, 0);
 }
+
+/* fork: every bucket lock (leaves: taken after the allocators' outer locks). */
+void ma_sim_atfork(enum ma_fork_phase phase)
+{
+	if (!sim_table)
+		return;
+	for (unsigned int i = 0; i < SIM_BUCKETS; i++) {
+		if (phase == MA_FORK_PREPARE)
+			ma_spin_lock(&sim_table[i].lock);
+		else
+			ma_spin_unlock(&sim_table[i].lock);
+	}
+}

@@ -164,6 +164,17 @@ uint64_t ma_stat_get(enum ma_stat id);
 void ma_stats_reset(void);
 void ma_stats_exit(void);
 
+/*
+ * fork: lib/fork.c's pthread_atfork handlers call each module's ma_*_atfork(phase) in lock order
+ * (outer locks first at PREPARE; PARENT and CHILD release them), so a child forked while another
+ * thread held an allocator lock finds every lock free and the state it guards consistent.
+ */
+enum ma_fork_phase { MA_FORK_PREPARE, MA_FORK_PARENT, MA_FORK_CHILD };
+void ma_stats_atfork(enum ma_fork_phase phase);
+void ma_fork_register(void);		       /* lib/fork.c, once per process */
+void ma_init_atfork(enum ma_fork_phase phase); /* lib/init.c: ma_init_lock */
+bool ma_init_started(void);		       /* lib/init.c: up (ma_init_lock held) */
+
 /* ---- fault injection (core/fault.c) ------------------------------------------------------ */
 
 extern atomic_uint ma_fault_armed; /* kinds armed; 0 on the fast path */

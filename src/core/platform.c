@@ -57,6 +57,11 @@ void ma_plat_unmap(void *addr, size_t size)
 		munmap(addr, size);
 }
 
+int ma_plat_discard(void *addr, size_t size)
+{
+	return madvise(addr, size, MADV_DONTNEED) ? -errno : 0;
+}
+
 void ma_spin_lock_slow(ma_spinlock_t *l)
 {
 	unsigned int spins = 0;
@@ -151,6 +156,15 @@ void ma_thread_join(ma_thread_t t)
 	pthread_join(t, NULL);
 }
 
+void ma_thread_set_name(const char *name)
+{
+#if defined(__linux__) && defined(__GLIBC__)
+	pthread_setname_np(pthread_self(), name);
+#else
+	(void)name;
+#endif
+}
+
 int ma_tls_key_create(ma_tls_key_t *key, void (*dtor)(void *))
 {
 	return -pthread_key_create(key, dtor);
@@ -172,7 +186,7 @@ void ma_tls_set(ma_tls_key_t key, void *value)
  */
 #define MA_MAX_THREAD_IDS 4096
 static atomic_ulong ma_tid_bitmap[MA_MAX_THREAD_IDS / 64];
-static _Thread_local unsigned int ma_tid_cached; /* id + 1; 0 = none yet */
+static _Thread_local unsigned int ma_tid_cached MA_TLS_IE; /* id + 1; 0 = none yet */
 static pthread_key_t ma_tid_key;
 static pthread_once_t ma_tid_once = PTHREAD_ONCE_INIT;
 

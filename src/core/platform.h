@@ -23,6 +23,12 @@ void *ma_plat_map(size_t size);
 /* Reserve @size bytes whose address is congruent to @phase modulo @align (a power of two). */
 void *ma_plat_map_aligned(size_t size, size_t align, uintptr_t phase, void **base, size_t *len);
 void ma_plat_unmap(void *addr, size_t size);
+/*
+ * Give the pages of [@addr, @addr+@size) (page-aligned, inside a ma_plat_map*() reservation)
+ * back to the host: they stay mapped and read as zero when touched again.  Returns 0, or
+ * -errno when the host refused (the memory then simply stays resident).
+ */
+int ma_plat_discard(void *addr, size_t size);
 
 /*
  * Library locks the calling thread holds, and reports queued meanwhile: a report made under a
@@ -105,6 +111,8 @@ void ma_cond_broadcast(ma_cond_t *c);
 typedef pthread_t ma_thread_t;
 int ma_thread_start(ma_thread_t *t, void *(*fn)(void *), void *arg);
 void ma_thread_join(ma_thread_t t);
+/* Name the calling thread (at most 15 characters; ignored where the host cannot). */
+void ma_thread_set_name(const char *name);
 
 /* Thread-exit callbacks: @dtor runs with the value set on this thread when the thread exits. */
 typedef pthread_key_t ma_tls_key_t;

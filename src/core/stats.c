@@ -151,3 +151,12 @@ void minalign_get_stats(struct minalign_stats *st)
 	MA_STATS(MA_STAT_COPY)
 #undef MA_STAT_COPY
 }
+
+/* fork: the block list's lock (a leaf: taken last); the child's copy is unlocked. */
+void ma_stats_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_mutex_lock(&ma_stats_lock);
+	else
+		ma_mutex_unlock(&ma_stats_lock);
+}

@@ -51,7 +51,8 @@ struct ma_devres {
 		void (*release)(struct device *dev, void *res); /* INTERNAL, DEVRES */
 		void (*action)(void *res);			/* MA_DR_ACTION */
 	} fn;
-	void *res;   /* what the release gets; &data[0] for devres_alloc() nodes */
+	struct ma_devres *hnext; /* devres_alloc() nodes: the registry's hash chain (registry.c) */
+	void *res;		 /* what the release gets; &data[0] for devres_alloc() nodes */
 	size_t size; /* the resource's bytes (devm_kmalloc size, devres_alloc size; 0 for actions)
 		      */
 	_Alignas(max_align_t) unsigned char data[];
@@ -97,9 +98,14 @@ struct device_private {
 
 /* registry.c: the set of live devices (looked up before a handle is read). */
 int ma_devreg_add(struct device *dev);
+void ma_devreg_atfork(enum ma_fork_phase phase); /* fork: the registry lock (a leaf) */
 void ma_devreg_del(const struct device *dev);
 bool ma_devreg_has(const struct device *dev);
 struct device *ma_devreg_first(void);
+/* The live devres_alloc() nodes, by data pointer: looked up before a header is read. */
+void ma_drreg_add(struct ma_devres *dr);
+void ma_drreg_del(struct ma_devres *dr);
+struct ma_devres *ma_drreg_find(const void *res);
 /* minalign_exit(): destroy every device still alive, one report each (device.c). */
 void ma_device_destroy_all(void);
 

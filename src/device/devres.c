@@ -59,6 +59,8 @@ static struct ma_devres *ma_dr_new(enum ma_devres_kind kind, size_t extra)
 
 static void ma_dr_free(struct ma_devres *dr)
 {
+	if (dr->kind == MA_DR_DEVRES)
+		ma_drreg_del(dr);
 	dr->magic = 0;
 	ma_meta_free(dr);
 }
@@ -413,11 +415,6 @@ void devm_release_action(struct device *dev, void (*action)(void *), void *data)
 
 /* ---- devres_alloc() and the generic layer ------------------------------------------------ */
 
-static struct ma_devres *ma_dr_of(void *res)
-{
-	return (struct ma_devres *)((unsigned char *)res - offsetof(struct ma_devres, data));
-}
-
 void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 {
 	struct ma_devres *dr;
@@ -433,15 +430,16 @@ void *devres_alloc(dr_release_t release, size_t size, gfp_t gfp)
 	dr->fn.release = release;
 	dr->res = dr->data;
 	dr->size = size;
+	ma_drreg_add(dr);
 	return dr->data;
 }
 
 /* @res as a devres_alloc() node, or NULL after one report. */
 static struct ma_devres *ma_dr_check(void *res, const char *what)
 {
-	struct ma_devres *dr = ma_dr_of(res);
+	struct ma_devres *dr = ma_drreg_find(res); /* looked up: no header read before @res */
 
-	if (dr->magic != MA_DEVRES_MAGIC || dr->kind != MA_DR_DEVRES || dr->res != res) {
+	if (!dr || dr->magic != MA_DEVRES_MAGIC || dr->kind != MA_DR_DEVRES || dr->res != res) {
 		ma_report("device", NULL, 0, 0, "%s(%p): not a devres_alloc() resource", what, res);
 		return NULL;
 	}

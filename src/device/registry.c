@@ -5,6 +5,10 @@
  * reused by anything else, or one that outlived minalign_exit()) is recognised without touching
  * it.  minalign_exit() destroys the devices still registered.
  *
+ * Also the set of live devres_alloc() nodes, hashed by their data pointer, so devres_free(),
+ * devres_add() & co never read a header in front of a pointer they were handed (a malloc'd or
+ * stack pointer, or one already freed, is simply not found).
+ *
  * Owns a fixed table of MA_DEVREG_MAX pointers (no allocation: registering never fails for
  * lack of memory; the table itself never leaks).  Lookups are a linear scan under a spinlock:
  * O(live devices), on device creation, destruction, devres and coherent/pool calls, never on a
@@ -19,6 +23,15 @@
 static ma_spinlock_t ma_devreg_lock = MA_SPINLOCK_INIT;
 static struct device *ma_devreg[MA_DEVREG_MAX];
 static unsigned int ma_devreg_n;
+
+/* fork (lib/fork.c): a leaf, taken after every other library lock and released first. */
+void ma_devreg_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_spin_lock(&ma_devreg_lock);
+	else
+		ma_spin_unlock(&ma_devreg_lock);
+}
 
 int ma_devreg_add(struct device *dev)
 {
@@ -63,4 +76,51 @@ struct device *ma_devreg_first(void)
 	dev = ma_devreg_n ? ma_devreg[0] : NULL;
 	ma_spin_unlock(&ma_devreg_lock);
 	return dev;
+}
+
+/* ---- devres_alloc() nodes ------------------------------------------------------------------ */
+
+#define MA_DRREG_BUCKETS 1024
+
+static ma_spinlock_t ma_drreg_lock = MA_SPINLOCK_INIT;
+static struct ma_devres *ma_drreg[MA_DRREG_BUCKETS];
+
+static unsigned int ma_drreg_hash(const void *res)
+{
+	return (unsigned int)(((uintptr_t)res * 0x9e3779b97f4a7c15ull) >> 54) &
+	       (MA_DRREG_BUCKETS - 1);
+}
+
+void ma_drreg_add(struct ma_devres *dr)
+{
+	struct ma_devres **b = &ma_drreg[ma_drreg_hash(dr->data)];
+
+	ma_spin_lock(&ma_drreg_lock);
+	dr->hnext = *b;
+	*b = dr;
+	ma_spin_unlock(&ma_drreg_lock);
+}
+
+void ma_drreg_del(struct ma_devres *dr)
+{
+	struct ma_devres **pp = &ma_drreg[ma_drreg_hash(dr->data)];
+
+	ma_spin_lock(&ma_drreg_lock);
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == dr) {
+			*pp = dr->hnext;
+			break;
+		}
+	ma_spin_unlock(&ma_drreg_lock);
+}
+
+struct ma_devres *ma_drreg_find(const void *res)
+{
+	struct ma_devres *dr;
+
+	ma_spin_lock(&ma_drreg_lock);
+	for (dr = ma_drreg[ma_drreg_hash(res)]; dr && (const void *)dr->data != res; dr = dr->hnext)
+		;
+	ma_spin_unlock(&ma_drreg_lock);
+	return dr;
 }

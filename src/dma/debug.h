@@ -39,6 +39,7 @@ void ma_dbgf_exit(void);
 int ma_dma_debug_attach(struct ma_dma_dev *d);
 /* At device destroy: report every mapping still live, unmap it, free the table. */
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d);
+void ma_dma_debug_atfork(enum ma_fork_phase phase);
 
 /*
  * ma_dma_debug_map_begin() - before a streaming mapping of [@phys, @phys+@size) touches

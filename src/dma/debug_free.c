@@ -60,6 +60,20 @@ void ma_dbgf_register(struct ma_dma_debug *t, struct device *dev)
 	ma_spin_unlock(&ma_dbgf_lock);
 }
 
+void ma_dbgf_atfork(bool lock)
+{
+	if (lock)
+		ma_spin_lock(&ma_dbgf_lock);
+	for (struct ma_dma_debug *t = ma_dbgf_tables; t; t = t->gnext) {
+		if (lock)
+			ma_spin_lock(&t->lock);
+		else
+			ma_spin_unlock(&t->lock);
+	}
+	if (!lock)
+		ma_spin_unlock(&ma_dbgf_lock);
+}
+
 void ma_dbgf_unregister(struct ma_dma_debug *t)
 {
 	struct ma_dma_debug **pp;

@@ -75,7 +75,7 @@ static int ma_dma_attach(struct device *dev)
 	if (!err)
 		err = ma_device_add_action(dev, ma_dma_dev_release, d);
 	if (err) {
-		ma_meta_free(d->debug);
+		ma_dma_debug_detach(dev, d); /* an empty table: unregistered and freed */
 		ma_iommu_domain_free(d->dom);
 		ma_meta_free(d);
 		return err;

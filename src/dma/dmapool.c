@@ -37,7 +37,73 @@ struct dma_pool {
 	unsigned int per_boundary, nblocks;
 	ma_mutex_t lock;
 	struct ma_pool_chunk *chunks;
+	struct dma_pool *hnext; /* the registry's hash chain */
 };
+
+/*
+ * The registry of live pools: a pool handle is looked up here before any byte of it is read,
+ * so a destroyed pool (or one that outlived minalign_exit()) is one report, never a read of
+ * freed memory.  minalign_exit() destroys the pools still alive.  256 buckets chained through
+ * the pools themselves, under a leaf spinlock.
+ */
+#define MA_POOLREG_BUCKETS 256
+
+static ma_spinlock_t ma_poolreg_lock = MA_SPINLOCK_INIT;
+static struct dma_pool *ma_poolreg[MA_POOLREG_BUCKETS];
+
+static unsigned int ma_poolreg_hash(const struct dma_pool *pool)
+{
+	return (unsigned int)(((uintptr_t)pool * 0x9e3779b97f4a7c15ull) >> 56) &
+	       (MA_POOLREG_BUCKETS - 1);
+}
+
+static void ma_poolreg_add(struct dma_pool *pool)
+{
+	struct dma_pool **b = &ma_poolreg[ma_poolreg_hash(pool)];
+
+	ma_spin_lock(&ma_poolreg_lock);
+	pool->hnext = *b;
+	*b = pool;
+	ma_spin_unlock(&ma_poolreg_lock);
+}
+
+/* Take @pool out of the registry; false when it was not there (stale or foreign). */
+static bool ma_poolreg_del(struct dma_pool *pool)
+{
+	struct dma_pool **pp = &ma_poolreg[ma_poolreg_hash(pool)];
+	bool found = false;
+
+	ma_spin_lock(&ma_poolreg_lock);
+	for (; *pp && !found; pp = &(*pp)->hnext)
+		if (*pp == pool) {
+			*pp = pool->hnext;
+			found = true;
+			break;
+		}
+	ma_spin_unlock(&ma_poolreg_lock);
+	return found;
+}
+
+static bool ma_poolreg_has(const struct dma_pool *pool)
+{
+	const struct dma_pool *q;
+
+	ma_spin_lock(&ma_poolreg_lock);
+	for (q = ma_poolreg[ma_poolreg_hash(pool)]; q && q != pool; q = q->hnext)
+		;
+	ma_spin_unlock(&ma_poolreg_lock);
+	return q != NULL;
+}
+
+/* @pool is a live pool; else one report naming @what. */
+static bool ma_pool_live(const struct dma_pool *pool, const char *what)
+{
+	if (ma_likely(pool && ma_poolreg_has(pool)))
+		return true;
+	ma_report("dma", NULL, 0, 0, "%s(%p): %s", what, (const void *)pool,
+		  pool ? "not a live dma_pool (destroyed?)" : "NULL pool");
+	return false;
+}
 
 static size_t ma_pool_block_off(const struct dma_pool *pool, unsigned int i)
 {
@@ -89,6 +155,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t si
 	pool->nblocks = (unsigned int)((pool->allocation / pool->boundary) * pool->per_boundary +
 				       (pool->allocation % pool->boundary) / pool->size);
 	ma_mutex_init(&pool->lock);
+	ma_poolreg_add(pool);
 	return pool;
 }
 
@@ -144,8 +211,10 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle)
 	void *vaddr = NULL;
 	long i = -1;
 
-	if (!pool || !handle) {
-		ma_report("dma", NULL, 0, 0, "dma_pool_alloc: NULL %s", pool ? "handle" : "pool");
+	if (!ma_pool_live(pool, "dma_pool_alloc"))
+		return NULL;
+	if (!handle) {
+		ma_report("dma", NULL, 0, 0, "dma_pool_alloc: NULL handle");
 		return NULL;
 	}
 	ma_mutex_lock(&pool->lock);
@@ -217,10 +286,8 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 
 	if (!vaddr)
 		return;
-	if (!pool) {
-		ma_report("dma", NULL, 0, 0, "dma_pool_free: NULL pool");
+	if (!ma_pool_live(pool, "dma_pool_free"))
 		return;
-	}
 	if (ma_virt_in_ram(vaddr, pool->size) &&
 	    ma_free_watched(vaddr, pool->size, "dma_pool_free"))
 		return; /* a live streaming mapping covers the block: reported, refused */
@@ -240,6 +307,11 @@ void dma_pool_destroy(struct dma_pool *pool)
 
 	if (!pool)
 		return;
+	if (!ma_poolreg_del(pool)) {
+		ma_report("dma", NULL, 0, 0,
+			  "dma_pool_destroy(%p): not a live dma_pool (destroyed?)", (void *)pool);
+		return;
+	}
 	for (c = pool->chunks; c; c = next) {
 		next = c->next;
 		busy += c->in_use;
@@ -253,4 +325,23 @@ void dma_pool_destroy(struct dma_pool *pool)
 	ma_mutex_destroy(&pool->lock);
 	ma_meta_free(pool->name);
 	ma_meta_free(pool);
+}
+
+void ma_dma_pool_destroy_all(void)
+{
+	for (unsigned int b = 0; b < MA_POOLREG_BUCKETS; b++) {
+		struct dma_pool *pool;
+
+		for (;;) {
+			ma_spin_lock(&ma_poolreg_lock);
+			pool = ma_poolreg[b];
+			ma_spin_unlock(&ma_poolreg_lock);
+			if (!pool)
+				break;
+			ma_report("dma", ma_dev_name(pool->dev), 0, pool->size,
+				  "minalign_exit: dma_pool %s still alive: destroyed now",
+				  pool->name);
+			dma_pool_destroy(pool);
+		}
+	}
 }

@@ -138,6 +138,10 @@ void ma_coherent_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_
 /* Mark the coherent block at @cpu as released by devres (dmam_alloc_coherent()). */
 void ma_coherent_set_managed(void *cpu);
 
+/* ---- dmapool.c ------------------------------------------------------------------------- */
+/* minalign_exit(): destroy the pools still alive, one report each (before the devices go). */
+void ma_dma_pool_destroy_all(void);
+
 /* ---- mapping.c ------------------------------------------------------------------------- */
 /*
  * Map / unmap / sync one physical range whose arguments the caller validated (@dev non-NULL,

@@ -232,3 +232,12 @@ int minalign_dma_optin_report(FILE *out)
 		err = -EIO;
 	return err ? err : (int)n;
 }
+
+/* fork (lib/fork.c): the table's mutex is held across fork; the child's copy is released. */
+void ma_dma_optin_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_mutex_lock(&ma_optin.lock);
+	else
+		ma_mutex_unlock(&ma_optin.lock);
+}

@@ -33,5 +33,7 @@ void ma_dma_optin_init(void);
  * takes the table's mutex.
  */
 void ma_dma_optin_note(struct device *dev, phys_addr_t phys, size_t size, const char *what);
+/* fork: hold the table's mutex across fork (lib/fork.c). */
+void ma_dma_optin_atfork(enum ma_fork_phase phase);
 
 #endif /* MINALIGN_DMA_OPTIN_PRIV_H */

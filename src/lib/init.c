@@ -29,6 +29,21 @@ struct ma_subsys {
 static ma_mutex_t ma_init_lock = MA_MUTEX_INIT;
 static bool ma_started;
 
+/* fork (lib/fork.c): init/exit's lock is the outermost. */
+void ma_init_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_mutex_lock(&ma_init_lock);
+	else
+		ma_mutex_unlock(&ma_init_lock);
+}
+
+/* Whether the library is up (ma_init_lock held). */
+bool ma_init_started(void)
+{
+	return ma_started;
+}
+
 static void ma_subsys_table(struct ma_subsys *t)
 {
 	t[0] = (struct ma_subsys){"mm", ma_mm_init, ma_mm_exit};
@@ -55,6 +70,7 @@ int minalign_init(const struct minalign_config *cfg)
 		minalign_config_init(&def);
 		cfg = &def;
 	}
+	ma_fork_register();
 	ma_mutex_lock(&ma_init_lock);
 	if (ma_started) {
 		ma_mutex_unlock(&ma_init_lock);
@@ -92,7 +108,8 @@ void minalign_exit(void)
 		ma_mutex_unlock(&ma_init_lock);
 		return;
 	}
-	ma_device_destroy_all(); /* devices still alive: their release actions run while up */
+	ma_dma_pool_destroy_all(); /* pools still alive, then devices: their release actions */
+	ma_device_destroy_all();   /* run while the library is up */
 	atomic_store_explicit(&ma_up, false, memory_order_release);
 	ma_subsys_table(t);
 	ma_stop(t, MA_NR_SUBSYS);

@@ -12,6 +12,23 @@
  * guaranteed) yields small blocks at the edges and 4 MiB blocks in between.  Together with the
  * placement of the CPU view (arena.c), a block is also naturally aligned as a CPU pointer.
  *
+ * Lazy carving: init carves nothing (it writes no struct page, so a 64 GiB machine costs no
+ * resident memory until used).  RAM in [carve_lo, carve_hi) is free but on no list.  An
+ * allocation that finds no block on the lists carves one more block: from the top of RAM down
+ * for an unrestricted allocation (so low memory stays for GFP_DMA and device masks, as eager
+ * carving's list order gave), from the bottom up for a restricted one that found nothing below
+ * its limit.  The free count includes the uncarved pages.  Carving from either end yields the
+ * same blocks as carving all at once (the unique split of RAM into the largest aligned blocks,
+ * capped at MAX_PAGE_ORDER), so no two free buddies are ever left unmerged, and a block never
+ * merges with uncarved RAM (its pages read RESERVED).
+ *
+ * Returning memory to the host: when a free makes a max-order block (4 MiB) while another
+ * max-order block is already free, the new one's CPU view is given back to the host
+ * (ma_plat_discard(): MADV_DONTNEED), under the lock, so the process's resident size follows
+ * what is allocated.  One free max-order block may stay resident (a load that frees and
+ * allocates a large block in turn does not fault its pages in every time).  The DRAM view of
+ * the sim model is left alone.
+ *
  * Page states (enum ma_page_state):
  *  - FREE: head of a free block, on free list `order`; FREE_TAIL: inside a free block.
  *  - HEAD/TAIL: an allocated block; every page's `head` is the index of the block's head.
@@ -46,6 +63,7 @@ struct ma_buddy {
 	uint32_t nr_blocks[MAX_PAGE_ORDER + 1]; /* blocks on each list */
 	uint64_t nr_free;			/* free pages */
 	uint64_t base_pfn;			/* pfn of page index 0 */
+	uint64_t carve_lo, carve_hi;		/* pfns [lo, hi) are not carved yet */
 };
 
 static struct ma_buddy buddy = {.lock = MA_SPINLOCK_INIT};
@@ -109,22 +127,48 @@ static void buddy_set_free(uint64_t delta_pages, bool add)
 
 /* ---- init / exit ------------------------------------------------------------------------ */
 
-/* Carve RAM into the largest naturally aligned blocks (in pfn space) that fit. */
-static void buddy_carve(void)
+/* Pages not carved yet (free, on no list). */
+static inline uint64_t buddy_uncarved(void)
 {
-	uint64_t pfn = buddy.base_pfn, end = buddy.base_pfn + ma_mem.nr_pages;
+	return buddy.carve_hi - buddy.carve_lo;
+}
 
-	while (pfn < end) {
-		unsigned int order = MAX_PAGE_ORDER;
+/* The largest order of an aligned block of pfns starting (@up) or ending at @pfn, within @n. */
+static unsigned int buddy_carve_order(uint64_t pfn, uint64_t n)
+{
+	unsigned int order = MAX_PAGE_ORDER;
 
-		if (pfn && (unsigned int)__builtin_ctzll(pfn) < order)
-			order = (unsigned int)__builtin_ctzll(pfn);
-		while (pfn + (UINT64_C(1) << order) > end)
-			order--;
-		buddy_list_add((uint32_t)(pfn - buddy.base_pfn), order);
-		buddy.nr_free += UINT64_C(1) << order;
-		pfn += UINT64_C(1) << order;
+	if (pfn && (unsigned int)__builtin_ctzll(pfn) < order)
+		order = (unsigned int)__builtin_ctzll(pfn);
+	while ((UINT64_C(1) << order) > n)
+		order--;
+	return order;
+}
+
+/*
+ * Carve one more block (see the header comment): from the top when @limit is beyond the end of
+ * RAM, else from the bottom.  False when everything is carved, or when what is left starts at
+ * or beyond @limit.  buddy.lock held.
+ */
+static bool buddy_carve_next(phys_addr_t limit)
+{
+	uint64_t lo = buddy.carve_lo, hi = buddy.carve_hi;
+	unsigned int order;
+
+	if (lo >= hi)
+		return false;
+	if (limit >= ma_mem.end) {
+		order = buddy_carve_order(hi, hi - lo);
+		buddy.carve_hi = hi - (UINT64_C(1) << order);
+		buddy_list_add((uint32_t)(buddy.carve_hi - buddy.base_pfn), order);
+		return true;
 	}
+	if (((phys_addr_t)lo << PAGE_SHIFT) >= limit)
+		return false;
+	order = buddy_carve_order(lo, hi - lo);
+	buddy_list_add((uint32_t)(lo - buddy.base_pfn), order);
+	buddy.carve_lo = lo + (UINT64_C(1) << order);
+	return true;
 }
 
 /**
@@ -144,7 +188,9 @@ int ma_buddy_init(void)
 		buddy.free_head[o] = MA_PAGE_NONE;
 		buddy.nr_blocks[o] = 0;
 	}
-	buddy_carve();
+	buddy.carve_lo = buddy.base_pfn; /* nothing carved: see the header comment */
+	buddy.carve_hi = buddy.base_pfn + ma_mem.nr_pages;
+	buddy.nr_free = ma_mem.nr_pages;
 	ma_stat_set(MA_STAT_pages_free, buddy.nr_free);
 	return 0;
 }
@@ -156,6 +202,7 @@ void ma_buddy_exit(void)
 
 	buddy.nonempty = 0;
 	buddy.nr_free = 0;
+	buddy.carve_lo = buddy.carve_hi = buddy.base_pfn = 0;
 	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
 		buddy.free_head[o] = MA_PAGE_NONE;
 		buddy.nr_blocks[o] = 0;
@@ -188,8 +235,8 @@ static uint32_t buddy_find_below(unsigned int order, unsigned int want, phys_add
 	return MA_PAGE_NONE;
 }
 
-/* Take a free block of @order ending at or below @limit off the lists; MA_PAGE_NONE if none. */
-static uint32_t buddy_take(unsigned int order, phys_addr_t limit)
+/* buddy_take() on the carved blocks only. */
+static uint32_t buddy_take_carved(unsigned int order, phys_addr_t limit)
 {
 	unsigned int o, avail = buddy.nonempty & ~((1u << order) - 1);
 	uint32_t idx = MA_PAGE_NONE;
@@ -214,6 +261,20 @@ static uint32_t buddy_take(unsigned int order, phys_addr_t limit)
 	}
 	buddy_list_del(idx, o);
 	buddy_expand(idx, o, order);
+	return idx;
+}
+
+/*
+ * Take a free block of @order ending at or below @limit off the lists, carving more RAM when
+ * the lists have none (lazy carving); MA_PAGE_NONE if there is none.
+ */
+static uint32_t buddy_take(unsigned int order, phys_addr_t limit)
+{
+	uint32_t idx;
+
+	while ((idx = buddy_take_carved(order, limit)) == MA_PAGE_NONE)
+		if (!buddy_carve_next(limit))
+			break;
 	return idx;
 }
 
@@ -364,6 +425,14 @@ static const char *buddy_free_misuse(uint32_t idx, unsigned int order, unsigned 
 	}
 }
 
+/* A max-order block became free (buddy.lock held): give its pages back if another is free. */
+static void buddy_discard(uint32_t idx, unsigned int order)
+{
+	if (order < MAX_PAGE_ORDER || buddy.nr_blocks[MAX_PAGE_ORDER] < 2)
+		return;
+	(void)ma_plat_discard(ma_mem.cpu + ((size_t)idx << PAGE_SHIFT), order_bytes(order));
+}
+
 /* Put the allocated block (@idx, @order) back, merging with free buddies (buddy.lock held). */
 static void buddy_free_block(uint32_t idx, unsigned int order)
 {
@@ -395,6 +464,7 @@ static void buddy_free_block(uint32_t idx, unsigned int order)
 		order++;
 	}
 	buddy_list_add(idx, order);
+	buddy_discard(idx, order);
 }
 
 /* Free (@page, @order) if it is an allocated block of @owner; else one report. */
@@ -503,6 +573,18 @@ void ma_pages_set_uncached(struct page *head, unsigned int order, bool uncached)
 		else
 			head[i].flags &= (uint8_t)~MA_PAGE_UNCACHED;
 	}
+}
+
+/**
+ * ma_buddy_atfork() - pthread_atfork step of the page allocator.
+ * @phase: PREPARE takes buddy.lock; PARENT and CHILD release it.
+ */
+void ma_buddy_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_spin_lock(&buddy.lock);
+	else
+		ma_spin_unlock(&buddy.lock);
 }
 
 /** ma_buddy_free_pages() - the number of free pages now (exact); 0 before init. */
@@ -618,8 +700,15 @@ static uint64_t buddy_check_pages(struct buddy_err *e, uint64_t *blocks)
 	uint32_t idx = 0;
 
 	while (idx < ma_mem.nr_pages && !e->set) {
-		const struct page *pg = &ma_mem.pages[idx];
-		unsigned int o = pg->order;
+		const struct page *pg;
+		unsigned int o;
+
+		if (idx == buddy.carve_lo - buddy.base_pfn && buddy_uncarved()) { /* skip it */
+			idx = (uint32_t)(buddy.carve_hi - buddy.base_pfn);
+			continue;
+		}
+		pg = &ma_mem.pages[idx];
+		o = pg->order;
 
 		if (pg->state != MA_PAGE_FREE && pg->state != MA_PAGE_HEAD) {
 			buddy_err(e, idx, 0, "page %u has state %u where a block starts", idx,
@@ -660,8 +749,8 @@ int ma_buddy_validate(void)
 	if (!ma_mem.pages)
 		return 0;
 	ma_spin_lock(&buddy.lock);
-	list_pages = buddy_check_lists(&e, &list_blocks);
-	walk_pages = e.set ? 0 : buddy_check_pages(&e, &walk_blocks);
+	list_pages = buddy_check_lists(&e, &list_blocks) + buddy_uncarved();
+	walk_pages = e.set ? 0 : buddy_check_pages(&e, &walk_blocks) + buddy_uncarved();
 	if (!e.set && (list_pages != buddy.nr_free || walk_pages != buddy.nr_free ||
 		       list_blocks != walk_blocks))
 		buddy_err(&e, 0, 0,

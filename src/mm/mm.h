@@ -164,6 +164,8 @@ bool ma_free_pages_owned(struct page *page, unsigned int order, unsigned int own
 const char *ma_page_owner_name(unsigned int owner);
 /* Set or clear MA_PAGE_UNCACHED on every page of a block. */
 void ma_pages_set_uncached(struct page *head, unsigned int order, bool uncached);
+/* fork: hold the allocator lock across fork (a leaf: taken after every other lock). */
+void ma_buddy_atfork(enum ma_fork_phase phase);
 /* Free pages now (exact; takes the allocator lock). */
 uint64_t ma_buddy_free_pages(void);
 /* Debug walker: checks every free list and page state; returns 0 or -EUCLEAN (with a report). */

@@ -101,15 +101,14 @@ struct kmem_cache *ma_cache_new(const char *name, unsigned int size, unsigned in
 				slab_flags_t flags, void (*ctor)(void *), uint8_t km_type,
 				uint16_t tc_idx)
 {
-	void *raw = ma_meta_alloc(sizeof(struct kmem_cache) + 63);
-	struct kmem_cache *c;
+	struct kmem_cache *c =
+		ma_cachetab_alloc(); /* never unmapped: stale handles stay readable */
 
-	if (!raw)
+	if (!c)
 		return NULL;
-	c = (struct kmem_cache *)MA_ALIGN_UP((uintptr_t)raw, 64);
-	c->raw = raw;
+	c->raw = c;
 	if (ma_cache_setup(c, name, size, align, flags, ctor, km_type, tc_idx)) {
-		ma_meta_free(raw);
+		ma_cachetab_free(c);
 		return NULL;
 	}
 	return c;
@@ -119,7 +118,7 @@ static void ma_cache_release(struct kmem_cache *c)
 {
 	if (c->tc_idx >= MA_TC_KM_NENT && c->tc_idx < MA_TC_NENT)
 		ma_tc_used[c->tc_idx] = 0;
-	ma_meta_free(c->raw);
+	ma_cachetab_free(c);
 }
 
 /* Free every slab of @c, live objects or not (exit, or destroy of an empty cache). */
@@ -143,7 +142,7 @@ void ma_cache_free_zombie(struct kmem_cache *c)
 	ma_spin_lock(&ma_zombie_lock);
 	ma_list_del(&c->node);
 	ma_spin_unlock(&ma_zombie_lock);
-	ma_meta_free(c->raw);
+	ma_cachetab_free(c);
 }
 
 /* Return the empty slabs on @c's reserve list to the page allocator. */
@@ -458,5 +457,43 @@ void ma_slab_exit(void)
 {
 	ma_mutex_lock(&ma_slab_mutex);
 	ma_slab_teardown();
+	ma_mutex_unlock(&ma_slab_mutex);
+}
+
+static void ma_slab_locks_atfork(struct ma_list *head, bool lock)
+{
+	for (struct ma_list *pos = head->next; pos != head; pos = pos->next) {
+		struct kmem_cache *c = ma_container_of(pos, struct kmem_cache, node);
+
+		if (lock)
+			ma_spin_lock(&c->lock);
+		else
+			ma_spin_unlock(&c->lock);
+	}
+}
+
+/**
+ * ma_slab_atfork() - pthread_atfork step of the slab allocator (lib/fork.c).
+ * @phase: PREPARE takes ma_slab_mutex, ma_tc_lock, every cache's lock (live caches, then
+ *         zombies) and ma_zombie_lock, in the order the allocator nests them; PARENT and CHILD
+ *         release them.  Other threads' thread caches stay registered in the child; their slabs
+ *         keep taking remote frees and are never used again (a fork child's usual leak).
+ */
+void ma_slab_atfork(enum ma_fork_phase phase)
+{
+	bool lock = phase == MA_FORK_PREPARE;
+
+	if (lock) {
+		ma_mutex_lock(&ma_slab_mutex);
+		ma_tc_atfork(true);
+	}
+	ma_slab_locks_atfork(&ma_slab_caches, lock);
+	ma_slab_locks_atfork(&ma_slab_zombies, lock);
+	if (lock) {
+		ma_spin_lock(&ma_zombie_lock);
+		return;
+	}
+	ma_spin_unlock(&ma_zombie_lock);
+	ma_tc_atfork(false);
 	ma_mutex_unlock(&ma_slab_mutex);
 }

@@ -79,6 +79,7 @@ static inline void ma_list_del(struct ma_list *n)
 #define MA_KM_NR_CLASSES  13  /* 8 16 32 64 96 128 192 256 512 1k 2k 4k 8k */
 #define MA_KM_SMALL_MAX	  256 /* sizes served by the small-size tables */
 #define MA_KM_SMALL_SLOTS 33  /* (size + 7) >> 3 for size 0..256 */
+#define MA_KM_BIG_SLOTS	  5   /* fls(size - 1) - 9 for size 257..8192 (classes 512..8k) */
 #define MA_KM_NO_CLASS	  0xff
 
 enum ma_km_type {
@@ -147,6 +148,9 @@ extern char ma_slab_no_owner[1];
  * MA_TC_EMPTY_MIN).
  */
 #define MA_TC_EMPTY_DECAY 4096u
+/* Beyond each entry's newest empty slab: a sweep every 256 slow paths, an age of 1024. */
+#define MA_TC_SWEEP_TICKS 256u
+#define MA_TC_SWEEP_AGE	  1024u
 #define MA_TC_EMPTY_MIN	  ((size_t)512 << 10)
 /* Empty slabs a cache keeps before returning them to the page allocator. */
 #define MA_CACHE_RESERVE  1
@@ -283,6 +287,7 @@ struct ma_slab_glob {
 	unsigned int minalign[MA_KM_NR_TYPES];
 	uint8_t kidx[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS];   /* hot entry for small sizes */
 	uint8_t kclass[MA_KM_NR_TYPES][MA_KM_SMALL_SLOTS]; /* class for small sizes */
+	uint8_t kidx_big[MA_KM_BIG_SLOTS];		   /* hot entry of kmalloc-512..8k */
 	struct kmem_cache *kcache[MA_KM_NR_TYPES][MA_KM_NR_CLASSES];
 };
 extern struct ma_slab_glob ma_slab_g;
@@ -424,6 +429,10 @@ void ma_cache_free_zombie(struct kmem_cache *c);
 void *ma_cache_alloc(struct kmem_cache *c, gfp_t gfp, size_t req);
 void ma_cache_shrink(struct kmem_cache *c);
 
+/* cachetab.c: struct kmem_cache storage that is never unmapped (stale handles read "dead") */
+struct kmem_cache *ma_cachetab_alloc(void);
+void ma_cachetab_free(struct kmem_cache *c);
+
 /* slab.c */
 struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded);
 void ma_slab_release(struct ma_slab *s);
@@ -451,6 +460,8 @@ void ma_tc_flush_stats(struct ma_tcache *tc);
 void ma_tc_drain_cache(struct kmem_cache *c);
 void ma_tc_drain_self(struct kmem_cache *only);
 void ma_tc_exit_all(void);
+/* fork: take (true) or release the thread-cache registry lock. */
+void ma_tc_atfork(bool lock);
 
 /* debug.c */
 void ma_dbg_slab_init(struct ma_slab *s);

@@ -13,9 +13,11 @@
  * >= M that are multiples of M; a size goes to the smallest class that holds it.  Power-of-two
  * classes are naturally aligned, 96 is 32-aligned and 192 64-aligned.
  *
- * Fast path (kmalloc): size <= 256 and no __GFP_DMA/__GFP_PACKED/__GFP_ZERO -> table lookup
- * -> pop the thread's hot entry.  kfree: slab map -> owner check -> push on the slab's local
- * list.  Everything else goes through ma_kmalloc_slow() / ma_kfree_slow().
+ * Fast path (kmalloc): size <= 8192 (every class) and no __GFP_DMA/__GFP_PACKED/__GFP_ZERO ->
+ * table lookup (sizes up to 256 by 8-byte steps, 257..8192 by their highest bit: the classes
+ * above 256 are powers of two, which every policy keeps) -> pop the thread's hot entry.  kfree:
+ * slab map -> owner check -> push on the slab's local list.  Everything else goes through
+ * ma_kmalloc_slow() / ma_kfree_slow().
  *
  * Locking: none here; see tcache.c and slab.c.
  */
@@ -145,6 +147,11 @@ static int ma_km_create_type(enum ma_km_type t)
 		if (k != MA_KM_NO_CLASS && !ma_slab_g.debug)
 			ma_slab_g.kidx[t][slot] = (uint8_t)ma_slab_g.kcache[t][k]->tc_idx;
 	}
+	if (t == MA_KM_NORMAL) /* the fast path serves kmalloc-512..8k of the normal type */
+		for (slot = 0; slot < MA_KM_BIG_SLOTS; slot++)
+			ma_slab_g.kidx_big[slot] =
+				ma_slab_g.debug ? MA_TC_NULL_IDX
+						: (uint8_t)ma_slab_g.kcache[t][8 + slot]->tc_idx;
 	return 0;
 }
 
@@ -180,6 +187,7 @@ void ma_kmalloc_exit(void)
 {
 	memset(ma_slab_g.kcache, 0, sizeof(ma_slab_g.kcache));
 	memset(ma_slab_g.kidx, MA_TC_NULL_IDX, sizeof(ma_slab_g.kidx));
+	memset(ma_slab_g.kidx_big, MA_TC_NULL_IDX, sizeof(ma_slab_g.kidx_big));
 }
 
 static enum ma_km_type ma_km_type_of(gfp_t flags)
@@ -252,14 +260,30 @@ static __attribute__((noinline)) void *ma_kmalloc_slow(size_t size, gfp_t flags)
 	return ma_cache_alloc(ma_kmalloc_cache(size, flags), flags, size);
 }
 
+/* The hot entry of @size (1..8192) for the fast path: kmalloc-512..8k by the highest bit. */
+static inline unsigned int ma_km_big_idx(size_t size)
+{
+	return ma_slab_g
+		.kidx_big[(unsigned int)(64 - __builtin_clzll((unsigned long long)size - 1)) - 9];
+}
+
 void *kmalloc(size_t size, gfp_t flags)
 {
-	if (ma_likely(size <= MA_KM_SMALL_MAX && !(flags & MA_GFP_SLOW))) {
-		void *obj = ma_tc_pop(ma_slab_g.kidx[MA_KM_NORMAL][(size + 7) >> 3], 0);
+	if (ma_likely(!(flags & MA_GFP_SLOW))) {
+		unsigned int idx;
+		void *obj;
 
+		if (ma_likely(size <= MA_KM_SMALL_MAX))
+			idx = ma_slab_g.kidx[MA_KM_NORMAL][(size + 7) >> 3];
+		else if (size <= KMALLOC_MAX_CACHE_SIZE)
+			idx = ma_km_big_idx(size);
+		else
+			goto slow;
+		obj = ma_tc_pop(idx, 0);
 		if (ma_likely(obj))
 			return obj;
 	}
+slow:
 	return ma_kmalloc_slow(size, flags);
 }
 

@@ -55,6 +55,8 @@ void ma_slab_set_managed(const void *p, bool managed);
 /* Lifecycle (lib/init.c): after ma_mm_init() and ma_cache_init(); exit before them. */
 int ma_slab_init(void);
 void ma_slab_exit(void);
+/* fork: ma_slab_mutex, the thread-cache registry lock, every cache's lock, the zombie lock. */
+void ma_slab_atfork(enum ma_fork_phase phase);
 
 /*
  * ma_slab_validate() - walk every cache and slab and check the allocator's invariants (slab

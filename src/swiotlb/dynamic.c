@@ -5,7 +5,9 @@
  *
  * Owns ma_tlb.dyn (the worker's state), ma_tlb.limit and ma_tlb.gen.  With
  * ma_cfg.swiotlb_dynamic and a static pool (swiotlb_size 0 means no SWIOTLB at all, dynamic or
- * not), ma_swiotlb_init() starts one worker thread and ma_swiotlb_exit() stops and joins it.
+ * not), the first request starts one worker thread (nothing is paid at init: a process that
+ * never outgrows its static pool stays single-threaded) and ma_swiotlb_exit() stops and joins
+ * it.  A fork child has no worker (ma_tlb_dyn_atfork_child()); its first request starts one.
  *
  * Requests.  A mapping that found no room (map.c) calls ma_tlb_dyn_kick() with the number of
  * pools it had seen published (ma_tlb.gen), its device's limit and the slots it needed, and
@@ -94,6 +96,7 @@ static void *tlb_worker(void *arg)
 	struct ma_tlb_dyn *d = &ma_tlb.dyn;
 
 	(void)arg;
+	ma_thread_set_name("minalign-tlb"); /* what tests and ps see */
 	ma_mutex_lock(&d->mu);
 	for (;;) {
 		u64 below;
@@ -122,11 +125,26 @@ static void *tlb_worker(void *arg)
 	return NULL;
 }
 
+/* Start the worker on the first request (d->mu held); false when the thread cannot start. */
+static bool tlb_worker_start(struct ma_tlb_dyn *d)
+{
+	if (d->running)
+		return true;
+	if (d->stop || ma_thread_start(&d->thread, tlb_worker, NULL))
+		return false;
+	d->running = true;
+	return true;
+}
+
 void ma_tlb_dyn_kick(unsigned int gen, u64 limit, unsigned int nslots)
 {
 	struct ma_tlb_dyn *d = &ma_tlb.dyn;
 
 	ma_mutex_lock(&d->mu);
+	if (!tlb_worker_start(d)) { /* no growth this time; the mapping has its transient pool */
+		ma_mutex_unlock(&d->mu);
+		return;
+	}
 	if (d->want < (uint64_t)gen + 1)
 		d->want = (uint64_t)gen + 1;
 	d->below = MA_MIN(d->below, limit);
@@ -139,7 +157,6 @@ int ma_tlb_dyn_init(void)
 {
 	struct ma_tlb_dyn *d = &ma_tlb.dyn;
 	uint64_t bytes = atomic_load_explicit(&ma_tlb.bytes, memory_order_relaxed);
-	int err;
 
 	ma_tlb.limit = MA_MAX((uint64_t)ma_cfg.ram_size >> MA_TLB_LIMIT_SHIFT, bytes);
 	ma_tlb.dynamic = ma_cfg.swiotlb_dynamic && bytes;
@@ -151,33 +168,58 @@ int ma_tlb_dyn_init(void)
 	ma_cond_init(&d->wake);
 	ma_cond_init(&d->idle);
 	d->below = UINT64_MAX;
-	err = ma_thread_start(&d->thread, tlb_worker, NULL);
-	if (err) {
-		ma_cond_destroy(&d->idle);
-		ma_cond_destroy(&d->wake);
-		ma_mutex_destroy(&d->mu);
-		ma_tlb.dynamic = false;
-		return err;
-	}
-	d->running = true;
+	d->want = 0;
+	d->hint = 0;
+	d->stop = d->busy = d->running = false;
+	d->ready = true; /* the thread starts at the first request (ma_tlb_dyn_kick()) */
 	return 0;
 }
 
 void ma_tlb_dyn_exit(void)
 {
 	struct ma_tlb_dyn *d = &ma_tlb.dyn;
+	bool running;
 
-	if (!d->running)
+	if (!d->ready)
 		return;
 	ma_mutex_lock(&d->mu);
 	d->stop = true;
+	running = d->running;
 	ma_cond_signal(&d->wake);
 	ma_mutex_unlock(&d->mu);
-	ma_thread_join(d->thread);
+	if (running)
+		ma_thread_join(d->thread);
 	ma_cond_destroy(&d->idle);
 	ma_cond_destroy(&d->wake);
 	ma_mutex_destroy(&d->mu);
-	d->running = false;
+	d->running = d->ready = false;
+}
+
+/* fork: hold d->mu across it, so the child's copy of the worker's state is consistent. */
+void ma_tlb_dyn_atfork_prepare(void)
+{
+	if (ma_tlb.dyn.ready)
+		ma_mutex_lock(&ma_tlb.dyn.mu);
+}
+
+void ma_tlb_dyn_atfork_parent(void)
+{
+	if (ma_tlb.dyn.ready)
+		ma_mutex_unlock(&ma_tlb.dyn.mu);
+}
+
+/* The child has no worker thread: forget it (the next request starts one) and reset the sync. */
+void ma_tlb_dyn_atfork_child(void)
+{
+	struct ma_tlb_dyn *d = &ma_tlb.dyn;
+
+	if (!d->ready)
+		return;
+	ma_mutex_init(&d->mu);
+	ma_cond_init(&d->wake);
+	ma_cond_init(&d->idle);
+	d->running = d->busy = false;
+	d->want = atomic_load_explicit(&ma_tlb.gen, memory_order_relaxed);
 }
 
 /**
@@ -192,10 +234,10 @@ void ma_swiotlb_quiesce(bool frees)
 {
 	struct ma_tlb_dyn *d = &ma_tlb.dyn;
 
-	if (!d->running)
+	if (!d->ready)
 		return;
 	ma_mutex_lock(&d->mu);
-	while (!d->stop &&
+	while (!d->stop && d->running &&
 	       (d->busy || d->want > atomic_load_explicit(&ma_tlb.gen, memory_order_relaxed)))
 		ma_cond_wait(&d->idle, &d->mu);
 	ma_mutex_unlock(&d->mu);

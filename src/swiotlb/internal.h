@@ -248,6 +248,9 @@ void ma_tlb_hiwater(void);
 /* ---- dynamic.c: the worker and the growth limit ------------------------------------------ */
 int ma_tlb_dyn_init(void);
 void ma_tlb_dyn_exit(void);
+void ma_tlb_dyn_atfork_prepare(void);
+void ma_tlb_dyn_atfork_parent(void);
+void ma_tlb_dyn_atfork_child(void);
 /*
  * Ask the worker for a pool: a mapping of @nslots slots for a device limited to @limit found
  * no room after it saw @gen pools published.  Takes the worker's mutex.

@@ -84,6 +84,22 @@ static bool tlb_request(struct ma_tlb_req *r, size_t *off, const struct ma_tlb_d
 	return true;
 }
 
+/*
+ * The common small bounce: no alignment beyond a line and the bytes fit the first slot, so the
+ * request is one slot at any slot number (what tlb_request() would compute, without its masks
+ * and the size limit check, which a line always passes).  Sets @off; false otherwise.
+ */
+static inline bool tlb_request_one(size_t *off, const struct ma_tlb_dev *td, phys_addr_t orig,
+				   size_t size, u64 align_mask)
+{
+	size_t line = (size_t)1 << ma_tlb.line_shift;
+
+	if (align_mask || td->min_align_mask >= line)
+		return false;
+	*off = (size_t)(orig & td->min_align_mask);
+	return size <= line - *off;
+}
+
 static void tlb_record(struct ma_tlb_pool *p, unsigned int idx, phys_addr_t orig, size_t size,
 		       size_t off, unsigned int n, unsigned int pad_shift)
 {
@@ -204,17 +220,20 @@ phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t
 	long idx = -1;
 	size_t off;
 
-	if (td->pad_shift)
+	if (td->pad_shift) /* whole granules behind an IOMMU: never the one-slot path */
 		alloc_align_mask |= ((u64)1 << td->pad_shift) - 1;
-	if (!tlb_request(&req, &off, td, orig, size, alloc_align_mask) ||
-	    size > ma_swiotlb_max_mapping(td->min_align_mask)) {
+	if (ma_likely(tlb_request_one(&off, td, orig, size, alloc_align_mask))) {
+		req = (struct ma_tlb_req){.nslots = 1, .stride = 1, .want = 0};
+		idx = ma_tlb_mag_pop(td->limit, &p); /* the common small bounce: no lock */
+	} else if (!tlb_request(&req, &off, td, orig, size, alloc_align_mask) ||
+		   size > ma_swiotlb_max_mapping(td->min_align_mask)) {
 		ma_report("swiotlb", td->name, orig, size,
 			  "cannot bounce %zu bytes: above swiotlb_max_mapping_size %zu", size,
 			  ma_swiotlb_max_mapping(td->min_align_mask));
 		return MA_TLB_FAIL;
+	} else if (req.nslots == 1 && req.stride == 1) {
+		idx = ma_tlb_mag_pop(td->limit, &p);
 	}
-	if (req.nslots == 1 && req.stride == 1)
-		idx = ma_tlb_mag_pop(td->limit, &p); /* the common small bounce: no lock */
 	if (idx < 0) {
 		idx = tlb_alloc_slow(td, &req, orig, size, &p);
 		if (idx < 0)

@@ -284,3 +284,34 @@ void ma_swiotlb_exit(void)
 	ma_tlb.npools = 0;
 	ma_tlb.epoch = 0; /* every per-thread cache is stale now */
 }
+
+static void tlb_areas_atfork(bool lock)
+{
+	for (struct ma_tlb_pool *p = ma_tlb_first(); p; p = ma_tlb_next(p))
+		for (unsigned int a = 0; a < p->nareas; a++) {
+			if (lock)
+				ma_spin_lock(&p->areas[a].lock);
+			else
+				ma_spin_unlock(&p->areas[a].lock);
+		}
+}
+
+void ma_swiotlb_atfork(enum ma_fork_phase phase)
+{
+	switch (phase) {
+	case MA_FORK_PREPARE:
+		ma_tlb_dyn_atfork_prepare();
+		ma_spin_lock(&ma_tlb.lock);
+		tlb_areas_atfork(true);
+		break;
+	case MA_FORK_PARENT:
+	case MA_FORK_CHILD:
+		tlb_areas_atfork(false);
+		ma_spin_unlock(&ma_tlb.lock);
+		if (phase == MA_FORK_PARENT)
+			ma_tlb_dyn_atfork_parent();
+		else
+			ma_tlb_dyn_atfork_child();
+		break;
+	}
+}

@@ -71,6 +71,7 @@ struct ma_tlb_dyn {
 	ma_mutex_t mu;		  /* protects the fields below up to @thread, and the condvars */
 	ma_cond_t wake, idle;	  /* worker: a request or stop; waiters: the worker went idle */
 	bool running, stop, busy; /* thread started; asked to stop; growing a pool now */
+	bool ready;		  /* mu and the condvars are set up (init to exit) */
 	uint64_t want;		  /* grow while ma_tlb.gen < want */
 	u64 below;		  /* lowest device limit asking since the last pool */
 	unsigned int hint;	  /* most slots one failed mapping needed since then */
@@ -106,6 +107,13 @@ extern struct ma_tlb_global ma_tlb;
 
 int ma_swiotlb_init(void);
 void ma_swiotlb_exit(void);
+/*
+ * fork: PREPARE takes the worker's mutex, ma_tlb.lock and the area locks of the global pools
+ * (in that order); PARENT releases them; CHILD releases them and forgets the worker thread (the
+ * child's first growth starts its own).  Transient pools' area locks are not taken: a child
+ * never frees another thread's transient mapping.
+ */
+void ma_swiotlb_atfork(enum ma_fork_phase phase);
 
 struct ma_tlb_pool *ma_swiotlb_find_slow(phys_addr_t phys);
 

@@ -11,6 +11,7 @@
 #include "../unit/dma_helpers.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 static int action_runs;
 
@@ -117,11 +118,111 @@ static void test_exit_destroys_live_devices(void **state)
 	finish();
 }
 
+static void release_nothing(struct device *dev, void *res)
+{
+	(void)dev;
+	(void)res;
+}
+
+/* devres data pointers are looked up, never a header read in front of them. */
+static void test_devres_foreign_pointers(void **state)
+{
+	struct device *dev;
+	char stack[64] = {0};
+	char *heap = malloc(64);
+	void *r;
+
+	(void)state;
+	start();
+	dev = th_dev("dr", false, 0, false);
+	devres_free(stack);
+	tu_expect_report("device", "not a devres_alloc() resource");
+	devres_free(heap + 16);
+	tu_expect_report("device", "not a devres_alloc() resource");
+	devres_add(dev, stack);
+	tu_expect_report("device", "not a devres_alloc() resource");
+	r = devres_alloc(release_nothing, 32, GFP_KERNEL);
+	assert_non_null(r);
+	devres_free(r);
+	tu_expect_no_report();
+	devres_free(r); /* twice: already freed */
+	tu_expect_report("device", "not a devres_alloc() resource");
+	minalign_device_destroy(dev);
+	free(heap);
+	finish();
+}
+
+/* A destroyed cache and one that outlived minalign_exit(): every use reports, does nothing. */
+static void test_stale_caches(void **state)
+{
+	struct kmem_cache *c, *kept;
+	void *o;
+
+	(void)state;
+	start();
+	c = kmem_cache_create("short-lived", 48, 8, 0, NULL);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	tu_expect_no_report();
+	assert_null(kmem_cache_alloc(c, GFP_KERNEL));
+	tu_expect_report("slab", "destroyed");
+	kmem_cache_destroy(c);
+	tu_expect_report("slab", "already destroyed");
+	kept = kmem_cache_create("kept", 64, 8, 0, NULL);
+	assert_non_null(kmem_cache_alloc(kept, GFP_KERNEL)); /* freed by exit */
+	tu_reports_release();
+	minalign_exit();
+	start();
+	assert_null(kmem_cache_alloc(kept, GFP_KERNEL)); /* outlived exit: stale */
+	tu_expect_report("slab", "destroyed");
+	kmem_cache_destroy(kept);
+	tu_expect_report("slab", "already destroyed");
+	finish();
+}
+
+/* A destroyed pool: every use reports and does nothing; a pool alive at exit is destroyed. */
+static void test_stale_pools(void **state)
+{
+	struct dma_pool *pool, *left;
+	struct device *dev;
+	dma_addr_t h;
+	void *b;
+
+	(void)state;
+	start();
+	dev = th_dev("pools", false, 0, false);
+	pool = dma_pool_create("gone", dev, 64, 64, 0);
+	b = dma_pool_alloc(pool, GFP_KERNEL, &h);
+	dma_pool_free(pool, b, h);
+	dma_pool_destroy(pool);
+	tu_expect_no_report();
+	assert_null(dma_pool_alloc(pool, GFP_KERNEL, &h));
+	tu_expect_report("dma", "not a live dma_pool");
+	dma_pool_free(pool, b, h);
+	tu_expect_report("dma", "not a live dma_pool");
+	dma_pool_destroy(pool);
+	tu_expect_report("dma", "not a live dma_pool");
+	left = dma_pool_create("left", dev, 32, 32, 0);
+	assert_non_null(dma_pool_alloc(left, GFP_KERNEL, &h));
+	tu_reports_clear();
+	minalign_exit(); /* the pool (with a block), then the device */
+	assert_int_equal(tu_reports_count(), 3);
+	tu_reports_clear();
+	start();
+	dma_pool_destroy(left); /* outlived exit */
+	tu_expect_report("dma", "not a live dma_pool");
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_destroyed_device),
 		cmocka_unit_test(test_exit_destroys_live_devices),
+		cmocka_unit_test(test_devres_foreign_pointers),
+		cmocka_unit_test(test_stale_caches),
+		cmocka_unit_test(test_stale_pools),
 	};
 
 	return cmocka_run_group_tests_name("handles", tests, NULL, NULL);
