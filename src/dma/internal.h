@@ -171,6 +171,8 @@ int ma_kb_unmap(struct device *dev, phys_addr_t addr, size_t size, enum dma_data
 int ma_kb_sync(struct device *dev, phys_addr_t addr, size_t size, enum dma_data_direction dir,
 	       bool for_cpu);
 void ma_kb_exit(void);
+/* pthread_atfork step (lib/fork.c): every record bucket lock, a leaf. */
+void ma_kb_atfork(enum ma_fork_phase phase);
 
 /* ---- iommu.c: devices behind an IOMMU ---------------------------------------------------- */
 /* Map [@phys, @phys+@size) of an IOMMU device: the bounce decision, then the IOVA (the

@@ -72,6 +72,21 @@ static struct ma_kb_bucket *kb_bucket(uintptr_t obj)
 	return &ma_kb_table[h >> (64 - 10)];
 }
 
+/**
+ * ma_kb_atfork() - pthread_atfork step of the kmalloc bounce backend (lib/fork.c).
+ * @phase: PREPARE takes every bucket lock in index order (they are leaves: nothing is taken
+ *         under one, and one is never held with another); PARENT and CHILD release them.
+ */
+void ma_kb_atfork(enum ma_fork_phase phase)
+{
+	for (unsigned int i = 0; i < KB_BUCKETS; i++) {
+		if (phase == MA_FORK_PREPARE)
+			ma_spin_lock(&ma_kb_table[i].lock);
+		else
+			ma_spin_unlock(&ma_kb_table[KB_BUCKETS - 1 - i].lock);
+	}
+}
+
 void ma_kb_exit(void)
 {
 	for (unsigned int i = 0; i < KB_BUCKETS; i++) {

@@ -220,7 +220,7 @@ phys_addr_t ma_swiotlb_map(const struct ma_tlb_dev *td, phys_addr_t orig, size_t
 	long idx = -1;
 	size_t off;
 
-	if (td->pad_shift)
+	if (td->pad_shift) /* whole granules behind an IOMMU: never the one-slot path */
 		alloc_align_mask |= ((u64)1 << td->pad_shift) - 1;
 	if (ma_likely(tlb_request_one(&off, td, orig, size, alloc_align_mask))) {
 		req = (struct ma_tlb_req){.nslots = 1, .stride = 1, .want = 0};
