@@ -22,7 +22,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define BA_RESERVE   ((size_t)1 << 32) /* address space only; touched pages only are resident */
+/* address space only; touched pages only are resident (256 MiB on a 32-bit host) */
+#define BA_RESERVE   ((size_t)1 << (sizeof(size_t) > 4 ? 32 : 28))
 #define BA_MIN_SHIFT 5
 #define BA_MAX_SHIFT 20 /* chunks up to 1 MiB */
 #define BA_HDR	     16
