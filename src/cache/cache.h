@@ -114,6 +114,6 @@ unsigned int ma_cache_line(void);
  * Test hook: lines the NATIVE model stepped over on the calling thread (every host counts, even
  * where no instruction is issued), so tests can prove unaligned ranges are fully covered.
  */
-extern _Thread_local uint64_t ma_cache_native_lines_touched;
+extern _Thread_local uint64_t ma_cache_native_lines_touched MA_TLS_IE;
 
 #endif /* MINALIGN_CACHE_CACHE_H */

@@ -34,7 +34,7 @@
  */
 #include "cache/internal.h"
 
-_Thread_local uint64_t ma_cache_native_lines_touched;
+_Thread_local uint64_t ma_cache_native_lines_touched MA_TLS_IE; /* hot: initial-exec */
 
 #if defined(__aarch64__)
 

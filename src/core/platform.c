@@ -186,7 +186,7 @@ void ma_tls_set(ma_tls_key_t key, void *value)
  */
 #define MA_MAX_THREAD_IDS 4096
 static atomic_ulong ma_tid_bitmap[MA_MAX_THREAD_IDS / 64];
-static _Thread_local unsigned int ma_tid_cached; /* id + 1; 0 = none yet */
+static _Thread_local unsigned int ma_tid_cached MA_TLS_IE; /* id + 1; 0 = none yet */
 static pthread_key_t ma_tid_key;
 static pthread_once_t ma_tid_once = PTHREAD_ONCE_INIT;
 

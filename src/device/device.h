@@ -94,6 +94,7 @@ struct device_private {
 
 /* registry.c: the set of live devices (looked up before a handle is read). */
 int ma_devreg_add(struct device *dev);
+void ma_devreg_atfork(enum ma_fork_phase phase); /* fork: the registry lock (a leaf) */
 void ma_devreg_del(const struct device *dev);
 bool ma_devreg_has(const struct device *dev);
 struct device *ma_devreg_first(void);

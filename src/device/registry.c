@@ -24,6 +24,15 @@ static ma_spinlock_t ma_devreg_lock = MA_SPINLOCK_INIT;
 static struct device *ma_devreg[MA_DEVREG_MAX];
 static unsigned int ma_devreg_n;
 
+/* fork (lib/fork.c): a leaf, taken after every other library lock and released first. */
+void ma_devreg_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_spin_lock(&ma_devreg_lock);
+	else
+		ma_spin_unlock(&ma_devreg_lock);
+}
+
 int ma_devreg_add(struct device *dev)
 {
 	int err = -ENOSPC;

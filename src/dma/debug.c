@@ -259,25 +259,27 @@ int ma_dma_debug_attach(struct ma_dma_dev *d)
 	return 0;
 }
 
-
 /**
  * ma_dma_debug_atfork() - pthread_atfork step of DMA-API debugging (lib/fork.c).
- * @phase: PREPARE takes the table registry's lock and every device table's lock
- *         (ma_dbgf_atfork(), the registry that free checks walk) and the cache-line stripes
- *         (in index order, as dbg_lines_lock() nests them); PARENT and CHILD release them.
- *         The table and stripe locks are never nested with each other.
+ * @phase: PREPARE takes the table registry's lock and every table's lock (debug_free.c, in the
+ *         order the free watch nests them), then the cache-line stripes in index order (as
+ *         dbg_lines_lock() nests them; never nested with the table locks); PARENT and CHILD
+ *         release them.
  */
 void ma_dma_debug_atfork(enum ma_fork_phase phase)
 {
 	bool lock = phase == MA_FORK_PREPARE;
 
-	ma_dbgf_atfork(lock);
+	if (lock)
+		ma_dbgf_atfork(true);
 	for (unsigned int i = 0; i < MA_DBG_LSTRIPES; i++) {
 		if (lock)
 			ma_spin_lock(&ma_dbg_lstripe[i].lock);
 		else
 			ma_spin_unlock(&ma_dbg_lstripe[MA_DBG_LSTRIPES - 1 - i].lock);
 	}
+	if (!lock)
+		ma_dbgf_atfork(false);
 }
 
 void ma_dma_debug_detach(struct device *dev, struct ma_dma_dev *d)

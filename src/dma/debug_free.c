@@ -60,10 +60,6 @@ void ma_dbgf_register(struct ma_dma_debug *t, struct device *dev)
 	ma_spin_unlock(&ma_dbgf_lock);
 }
 
-/*
- * ma_dbgf_atfork() - fork takes the registry's lock, then every table's lock (the lock order of
- * the watch); after fork, parent and child release them.  See ma_dma_debug_atfork().
- */
 void ma_dbgf_atfork(bool lock)
 {
 	if (lock)

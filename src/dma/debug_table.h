@@ -75,6 +75,7 @@ static inline struct ma_dbg_entry **ma_dbg_bucket(struct ma_dma_debug *t, dma_ad
 /* Enter / remove a device's table in the registry (attach / detach). */
 void ma_dbgf_register(struct ma_dma_debug *t, struct device *dev);
 void ma_dbgf_unregister(struct ma_dma_debug *t);
+/* fork: take (true) or release the registry lock and every registered table's lock. */
 void ma_dbgf_atfork(bool lock);
 /* Entry @e (not yet published) holds its memory; lets go when it leaves the table. */
 void ma_dbgf_hold(struct ma_dbg_entry *e);

@@ -4,16 +4,16 @@
  *
  * A fork copies only the calling thread.  A lock another thread held at that moment would stay
  * held forever in the child, and the state it guards could be half-updated.  So the prepare
- * handler takes, in the library's lock order (outer first), ma_init_lock (init/exit), the slab
- * locks (ma_slab_mutex, the thread-cache registry, every cache, the zombie list), DMA-API
- * debugging's (the table registry, every device's table, the cache-line stripes: inside the
- * cache locks, because a debug slab's free check asks the mapping tables under its cache lock),
- * the opt-in call-site table's, the bounce pools' (the worker's mutex, ma_tlb.lock, the global
- * pools' areas), the cache simulator's buckets, the page allocator's lock and the statistics
- * list's; the parent and child handlers release them in the reverse order.  The child has no
- * dynamic-pool worker: its first growth starts one.  Other threads' per-thread caches (slabs,
- * bounce slots) stay with the dead threads in the child: memory the child does not get back,
- * never corruption.
+ * handler takes every allocator lock in the library's lock order, outer first: ma_init_lock
+ * (init/exit); the slab locks (ma_slab_mutex, the thread-cache registry, every cache, the
+ * zombie list); DMA-API debugging's (the table registry, every device table - the slab's free
+ * check nests cache lock -> registry -> table - then the cache-line stripes); the bounce pools'
+ * (the worker's mutex, ma_tlb.lock, the global pools' areas); the cache simulator's buckets;
+ * the page allocator's lock; then the leaves: the opt-in call-site table, the device registry
+ * and the statistics list.  The parent and child handlers release them in the reverse order.
+ * The child has no dynamic-pool worker: its first growth starts one.  Other threads'
+ * per-thread caches (slabs, bounce slots) stay with the dead threads in the child: memory the
+ * child does not get back, never corruption.
  *
  * Not covered (a child must not use them if another thread may have held them at fork):
  * dma_pool locks, device (devres) locks and the report handler lock.
@@ -31,6 +31,7 @@ void ma_slab_atfork(enum ma_fork_phase phase);
 void ma_swiotlb_atfork(enum ma_fork_phase phase);
 void ma_cache_atfork(enum ma_fork_phase phase);
 void ma_buddy_atfork(enum ma_fork_phase phase);
+void ma_devreg_atfork(enum ma_fork_phase phase);
 
 static bool ma_fork_up; /* the library was up at prepare (so the modules' locks exist) */
 
@@ -41,22 +42,24 @@ static void ma_fork_prepare(void)
 	if (ma_fork_up) {
 		ma_slab_atfork(MA_FORK_PREPARE);
 		ma_dma_debug_atfork(MA_FORK_PREPARE);
-		ma_dma_optin_atfork(MA_FORK_PREPARE);
 		ma_swiotlb_atfork(MA_FORK_PREPARE);
 		ma_cache_atfork(MA_FORK_PREPARE);
 		ma_buddy_atfork(MA_FORK_PREPARE);
+		ma_dma_optin_atfork(MA_FORK_PREPARE);
 	}
+	ma_devreg_atfork(MA_FORK_PREPARE);
 	ma_stats_atfork(MA_FORK_PREPARE);
 }
 
 static void ma_fork_release(enum ma_fork_phase phase)
 {
 	ma_stats_atfork(phase);
+	ma_devreg_atfork(phase);
 	if (ma_fork_up) {
+		ma_dma_optin_atfork(phase);
 		ma_buddy_atfork(phase);
 		ma_cache_atfork(phase);
 		ma_swiotlb_atfork(phase);
-		ma_dma_optin_atfork(phase);
 		ma_dma_debug_atfork(phase);
 		ma_slab_atfork(phase);
 	}
