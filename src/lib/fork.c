@@ -9,9 +9,10 @@
  * zombie list); DMA-API debugging's (the table registry, every device table - the slab's free
  * check nests cache lock -> registry -> table - then the cache-line stripes); the bounce pools'
  * (the worker's mutex, ma_tlb.lock, the global pools' areas); the cache simulator's buckets;
- * the page allocator's lock; then the leaves: the opt-in call-site table, the device registry
- * and the statistics list.  The parent and child handlers release them in the reverse order.
- * The child has no dynamic-pool worker: its first growth starts one.  Other threads'
+ * the page allocator's lock; then the leaves: the opt-in call-site table, the dma_pool
+ * registry, the device and devres_alloc() registries and the statistics list (the kmem_cache
+ * table's lock is taken with the slab locks).  The parent and child handlers release them in the
+ * reverse order. The child has no dynamic-pool worker: its first growth starts one.  Other threads'
  * per-thread caches (slabs, bounce slots) stay with the dead threads in the child: memory the
  * child does not get back, never corruption.
  *
@@ -32,6 +33,7 @@ void ma_swiotlb_atfork(enum ma_fork_phase phase);
 void ma_cache_atfork(enum ma_fork_phase phase);
 void ma_buddy_atfork(enum ma_fork_phase phase);
 void ma_devreg_atfork(enum ma_fork_phase phase);
+void ma_dma_poolreg_atfork(enum ma_fork_phase phase);
 
 static bool ma_fork_up; /* the library was up at prepare (so the modules' locks exist) */
 
@@ -47,6 +49,7 @@ static void ma_fork_prepare(void)
 		ma_buddy_atfork(MA_FORK_PREPARE);
 		ma_dma_optin_atfork(MA_FORK_PREPARE);
 	}
+	ma_dma_poolreg_atfork(MA_FORK_PREPARE);
 	ma_devreg_atfork(MA_FORK_PREPARE);
 	ma_stats_atfork(MA_FORK_PREPARE);
 }
@@ -55,6 +58,7 @@ static void ma_fork_release(enum ma_fork_phase phase)
 {
 	ma_stats_atfork(phase);
 	ma_devreg_atfork(phase);
+	ma_dma_poolreg_atfork(phase);
 	if (ma_fork_up) {
 		ma_dma_optin_atfork(phase);
 		ma_buddy_atfork(phase);
