@@ -25,12 +25,17 @@ static struct device *ma_devreg[MA_DEVREG_MAX];
 static unsigned int ma_devreg_n;
 
 /* fork (lib/fork.c): a leaf, taken after every other library lock and released first. */
+static ma_spinlock_t ma_drreg_lock = MA_SPINLOCK_INIT;
+
 void ma_devreg_atfork(enum ma_fork_phase phase)
 {
-	if (phase == MA_FORK_PREPARE)
+	if (phase == MA_FORK_PREPARE) {
 		ma_spin_lock(&ma_devreg_lock);
-	else
+		ma_spin_lock(&ma_drreg_lock); /* the devres_alloc() registry: a leaf too */
+	} else {
+		ma_spin_unlock(&ma_drreg_lock);
 		ma_spin_unlock(&ma_devreg_lock);
+	}
 }
 
 int ma_devreg_add(struct device *dev)
@@ -82,7 +87,6 @@ struct device *ma_devreg_first(void)
 
 #define MA_DRREG_BUCKETS 1024
 
-static ma_spinlock_t ma_drreg_lock = MA_SPINLOCK_INIT;
 static struct ma_devres *ma_drreg[MA_DRREG_BUCKETS];
 
 static unsigned int ma_drreg_hash(const void *res)

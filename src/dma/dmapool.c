@@ -85,6 +85,15 @@ static bool ma_poolreg_del(struct dma_pool *pool)
 	return found;
 }
 
+/* fork (lib/fork.c): the registry's lock is a leaf. */
+void ma_dma_poolreg_atfork(enum ma_fork_phase phase)
+{
+	if (phase == MA_FORK_PREPARE)
+		ma_spin_lock(&ma_poolreg_lock);
+	else
+		ma_spin_unlock(&ma_poolreg_lock);
+}
+
 static bool ma_poolreg_has(const struct dma_pool *pool)
 {
 	const struct dma_pool *q;

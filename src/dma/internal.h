@@ -141,6 +141,8 @@ void ma_coherent_set_managed(void *cpu);
 /* ---- dmapool.c ------------------------------------------------------------------------- */
 /* minalign_exit(): destroy the pools still alive, one report each (before the devices go). */
 void ma_dma_pool_destroy_all(void);
+/* fork (lib/fork.c): take / release the pool registry's lock (a leaf). */
+void ma_dma_poolreg_atfork(enum ma_fork_phase phase);
 
 /* ---- mapping.c ------------------------------------------------------------------------- */
 /*

@@ -10,10 +10,11 @@
  * check nests cache lock -> registry -> table - then the cache-line stripes); the bounce pools'
  * (the worker's mutex, ma_tlb.lock, the global pools' areas); the cache simulator's buckets;
  * the page allocator's lock; then the leaves: the opt-in call-site table, the kmalloc bounce
- * backend's record buckets, the device registry and the statistics list.  The parent and child
- * handlers release them in the reverse order. The child has no dynamic-pool worker: its first
- * growth starts one.  Other threads' per-thread caches (slabs, bounce slots) stay with the dead
- * threads in the child: memory the child does not get back, never corruption.
+ * backend's record buckets, the dma_pool registry, the device and devres_alloc() registries and
+ * the statistics list (the kmem_cache table's lock is taken with the slab locks).  The parent
+ * and child handlers release them in the reverse order.  The child has no dynamic-pool worker:
+ * its first growth starts one.  Other threads' per-thread caches (slabs, bounce slots) stay
+ * with the dead threads in the child: memory the child does not get back, never corruption.
  *
  * Not covered (a child must not use them if another thread may have held them at fork):
  * dma_pool locks, device (devres) locks, IOMMU domain (IOVA allocator) locks and the report
@@ -34,6 +35,7 @@ void ma_cache_atfork(enum ma_fork_phase phase);
 void ma_buddy_atfork(enum ma_fork_phase phase);
 void ma_devreg_atfork(enum ma_fork_phase phase);
 void ma_kb_atfork(enum ma_fork_phase phase);
+void ma_dma_poolreg_atfork(enum ma_fork_phase phase);
 
 static bool ma_fork_up; /* the library was up at prepare (so the modules' locks exist) */
 
@@ -50,6 +52,7 @@ static void ma_fork_prepare(void)
 		ma_dma_optin_atfork(MA_FORK_PREPARE);
 		ma_kb_atfork(MA_FORK_PREPARE);
 	}
+	ma_dma_poolreg_atfork(MA_FORK_PREPARE);
 	ma_devreg_atfork(MA_FORK_PREPARE);
 	ma_stats_atfork(MA_FORK_PREPARE);
 }
@@ -58,6 +61,7 @@ static void ma_fork_release(enum ma_fork_phase phase)
 {
 	ma_stats_atfork(phase);
 	ma_devreg_atfork(phase);
+	ma_dma_poolreg_atfork(phase);
 	if (ma_fork_up) {
 		ma_kb_atfork(phase);
 		ma_dma_optin_atfork(phase);

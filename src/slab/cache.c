@@ -520,8 +520,10 @@ void ma_slab_atfork(enum ma_fork_phase phase)
 	ma_slab_locks_atfork(&ma_slab_zombies, lock);
 	if (lock) {
 		ma_spin_lock(&ma_zombie_lock);
+		ma_cachetab_atfork(true);
 		return;
 	}
+	ma_cachetab_atfork(false);
 	ma_spin_unlock(&ma_zombie_lock);
 	ma_tc_atfork(false);
 	ma_mutex_unlock(&ma_slab_mutex);

@@ -47,6 +47,15 @@ struct kmem_cache *ma_cachetab_alloc(void)
 	return c;
 }
 
+/* fork (lib/fork.c, through ma_slab_atfork()): a leaf. */
+void ma_cachetab_atfork(bool lock)
+{
+	if (lock)
+		ma_spin_lock(&ma_cachetab_lock);
+	else
+		ma_spin_unlock(&ma_cachetab_lock);
+}
+
 void ma_cachetab_free(struct kmem_cache *c)
 {
 	size_t i = (size_t)((unsigned char *)c - ma_cachetab) / MA_CACHETAB_SLOT;

@@ -435,6 +435,7 @@ void ma_cache_shrink(struct kmem_cache *c);
 /* cachetab.c: struct kmem_cache storage that is never unmapped (stale handles read "dead") */
 struct kmem_cache *ma_cachetab_alloc(void);
 void ma_cachetab_free(struct kmem_cache *c);
+void ma_cachetab_atfork(bool lock);
 
 /* slab.c */
 struct ma_slab *ma_slab_new(struct kmem_cache *c, bool threaded);
