@@ -176,12 +176,6 @@ unsigned int ma_native_probe(void)
 	return 0;
 }
 
-static inline void native_line(uintptr_t va, enum ma_cache_op op)
-{
-	(void)va;
-	(void)op;
-}
-
 static inline void native_barrier(void)
 {
 }
