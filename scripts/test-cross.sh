@@ -115,8 +115,15 @@ for arch in $archs; do
 		summary+=("cross-$arch: BUILD FAILED")
 		continue
 	fi
-	echo "==== cross-$arch: ctest -L 'unit|scenario' under $(basename "$(qemu_of "$arch")")"
-	out=$(ctest --test-dir "$bdir" -L '^(unit|scenario)$' -j "$jobs" --output-on-failure 2>&1) || true
+	# Known not to work on a target, with the reason (docs/targets.md):
+	# armhf: the DMA opt-in report cannot name the driver's function there: backtrace() through
+	# the library's frames does not reach the caller on 32-bit Arm (the report gives no name).
+	skip=()
+	[ "$arch" != armhf ] || skip=(-E '^unit/dma_optin$')
+	echo "==== cross-$arch: ctest -L 'unit|scenario' under $(basename "$(qemu_of "$arch")")" \
+		"${skip[*]:+(not run: ${skip[1]})}"
+	out=$(ctest --test-dir "$bdir" -L '^(unit|scenario)$' "${skip[@]}" -j "$jobs" \
+		--output-on-failure 2>&1) || true
 	echo "$out" >"$bdir.ctest.log"
 	# Show failures in full, passes not at all.
 	echo "$out" | grep -vE '^\s*(Start +[0-9]+|[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed)' |
