@@ -11,46 +11,7 @@
  * correctly, without a report, and no page leaks), then a correct DMA cycle, then exit and a
  * fresh init.  Every case runs with and without MINALIGN_DEBUG_SLAB.
  */
-#include "../unit/dma_helpers.h"
-
-static unsigned int debug_flags;
-
-static void start(void)
-{
-	struct minalign_config c;
-
-	tu_config_small(&c);
-	c.policy = MINALIGN_POLICY_BOUNCE;
-	c.swiotlb_dynamic = false;
-	c.debug = MINALIGN_DEBUG_DMA | debug_flags;
-	tu_init(&c);
-	tu_reports_capture();
-}
-
-/* A correct DMA cycle on a fresh device, then exit and a fresh init: the library still works. */
-static void finish(void)
-{
-	struct device *dev = th_dev("after", false, 0, false);
-	unsigned char *p = kmalloc(200, GFP_KERNEL);
-	dma_addr_t a;
-
-	assert_non_null(p);
-	a = dma_map_single(dev, p, 200, DMA_FROM_DEVICE);
-	assert_false(dma_mapping_error(dev, a));
-	th_dev_fill(dev, a, 9, 200);
-	dma_unmap_single(dev, a, 200, DMA_FROM_DEVICE);
-	assert_true(th_holds(p, 9, 200));
-	kfree(p);
-	minalign_device_destroy(dev);
-	tu_expect_no_report();
-	tu_reports_release();
-	minalign_exit();
-	tu_init(NULL);
-	p = kmalloc(64, GFP_KERNEL);
-	assert_non_null(p);
-	kfree(p);
-	minalign_exit();
-}
+#include "misuse_helpers.h"
 
 static void test_free_pages_of_slab_page(void **state)
 {
